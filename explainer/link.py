@@ -1,0 +1,239 @@
+"""Resolve names, aliases, roles and [[refs]] into links; compute backlinks."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .errors import Collector, did_you_mean
+from .markup import AliasUse, ConvertContext, Converter, Mention, NameIndex, Target, normalise_name
+from .model import Article, Entity, Person, Site, Topic
+from .urls import relative_url
+
+ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """An article that mentions an entity, with the sentence that does."""
+
+    article: Article
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedArticle:
+    """An article with its body converted and its mentions resolved."""
+
+    article: Article
+    body_html: str
+    headlines_html: tuple[str, ...]
+    mentions: tuple[str, ...]  # entity slugs, in order of first appearance
+    excerpts: Mapping[str, str]
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        """Listed people and topics first, then anything else mentioned."""
+        listed = (*self.article.people, *self.article.topics)
+        return (*listed, *(s for s in self.mentions if s not in listed))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedSite:
+    """The site with every cross-reference resolved."""
+
+    site: Site
+    articles: tuple[LinkedArticle, ...]  # published, newest first
+    bodies: Mapping[str, str]  # person and topic slug -> body HTML
+    backlinks: Mapping[str, tuple[Backlink, ...]]
+    co_mentions: Mapping[str, tuple[tuple[str, int], ...]]
+    related: Mapping[str, tuple[Article, ...]]
+
+    @property
+    def entities(self) -> dict[str, Entity]:
+        entities: tuple[Entity, ...] = (*self.site.people, *self.site.topics)
+        return {e.slug: e for e in entities}
+
+
+def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:
+    """Collect every name and alias with the dates it is valid on."""
+    uses: dict[str, list[AliasUse]] = defaultdict(list)
+    for person in people:
+        for name in person.names:
+            uses[normalise_name(name)].append(AliasUse(person.slug))
+        for role in person.roles:
+            for alias in role.aliases:
+                uses[normalise_name(alias)].append(AliasUse(person.slug, role.start, role.end))
+    for topic in topics:
+        for name in topic.names:
+            expansion = topic.name if ABBREVIATION_RE.match(name) and name != topic.name else ""
+            uses[normalise_name(name)].append(AliasUse(topic.slug, expansion=expansion))
+    return NameIndex.build(uses)
+
+
+def _targets(site: Site, from_path: str, drafts: frozenset[str]) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
+    for article in site.articles:
+        targets[article.slug] = Target(
+            article.slug,
+            relative_url(from_path, article.url_path),
+            article.title,
+            article.summary,
+            "article",
+            draft=article.slug in drafts,
+        )
+    entities: tuple[Entity, ...] = (*site.people, *site.topics)
+    for entity in entities:
+        targets[entity.slug] = Target(
+            entity.slug,
+            relative_url(from_path, entity.url_path),
+            entity.name,
+            entity.summary,
+            entity.kind,
+        )
+    return targets
+
+
+def _line_of(body: str, body_line: int, needle: str, start: int = 0) -> int:
+    index = body.find(needle, start)
+    if index < 0:
+        index = body.find(needle)
+    return body_line + (body[:index].count("\n") if index >= 0 else 0)
+
+
+def _report(
+    ctx: ConvertContext, page: Article | Entity, collector: Collector, all_slugs: Iterable[str]
+) -> None:
+    seen: set[tuple[str, str]] = set()
+    for problem in ctx.problems:
+        if (problem.message, problem.severity) in seen:
+            continue
+        seen.add((problem.message, problem.severity))
+        line = _line_of(page.body, page.body_line, problem.needle)
+        message = problem.message
+        if message.startswith("broken link [["):
+            slug = problem.needle.strip("[]").split("|")[0].strip()
+            message += did_you_mean(slug, all_slugs) or "; check the slug"
+        if problem.severity == "error":
+            collector.error(page.src_path, line, message)
+        else:
+            collector.warn(page.src_path, line, message)
+
+
+def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedSite:
+    """Convert every body, resolve mentions and refs, and compute the inverse maps."""
+    draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
+    published = tuple(a for a in site.articles if a.slug not in draft_slugs)
+    index = build_name_index(site.people, site.topics)
+    converter = Converter()
+    all_slugs = sorted(site.by_slug())
+    depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
+
+    def resolve(slug: str) -> Target | None:
+        return depth_two.get(slug)
+
+    linked: list[LinkedArticle] = []
+    for article in published:
+        ctx = ConvertContext(
+            resolve=resolve,
+            names=index,
+            day=article.date,
+            listed=frozenset((*article.people, *article.topics)),
+            targets=depth_two,
+        )
+        body_html = converter.convert(article.body, ctx)
+        headlines = []
+        for headline in article.related_headlines:
+            html = converter.convert(headline.title, ctx)
+            headlines.append(html.removeprefix("<p>").removesuffix("</p>"))
+        _report(ctx, article, collector, all_slugs)
+        mentions: dict[str, Mention] = ctx.mentions
+        linked.append(
+            LinkedArticle(
+                article=article,
+                body_html=body_html,
+                headlines_html=tuple(headlines),
+                mentions=tuple(mentions),
+                excerpts={s: m.excerpt for s, m in mentions.items()},
+            )
+        )
+    # Drafts are still checked for broken refs, so publishing one later cannot break the build.
+    for article in site.articles:
+        if article.slug in draft_slugs:
+            ctx = ConvertContext(resolve=resolve, names=index, day=article.date)
+            converter.convert(article.body, ctx)
+            ctx.problems = [p for p in ctx.problems if p.severity == "error"]
+            _report(ctx, article, collector, all_slugs)
+    bodies: dict[str, str] = {}
+    entities: tuple[Entity, ...] = (*site.people, *site.topics)
+    for entity in entities:
+        ctx = ConvertContext(resolve=resolve)
+        bodies[entity.slug] = converter.convert(entity.body, ctx)
+        _report(ctx, entity, collector, all_slugs)
+    return LinkedSite(
+        site=site,
+        articles=tuple(linked),
+        bodies=bodies,
+        backlinks=compute_backlinks(linked),
+        co_mentions=compute_co_mentions(linked, site),
+        related=compute_related(linked, frozenset(p.slug for p in site.people)),
+    )
+
+
+def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Backlink, ...]]:
+    """Invert article -> entities into entity -> articles, newest first."""
+    inverse: dict[str, list[Backlink]] = defaultdict(list)
+    for item in articles:
+        for slug in item.entities:
+            excerpt = item.excerpts.get(slug) or item.article.summary
+            inverse[slug].append(Backlink(item.article, excerpt))
+    return {
+        slug: tuple(sorted(links, key=lambda b: b.article.sort_key))
+        for slug, links in inverse.items()
+    }
+
+
+def compute_co_mentions(
+    articles: Iterable[LinkedArticle], site: Site
+) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Count, for each person, the articles they share with every other person."""
+    people = {p.slug: p for p in site.people}
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in articles:
+        present = [s for s in dict.fromkeys(item.entities) if s in people]
+        for a in present:
+            for b in present:
+                if a != b:
+                    counts[a][b] += 1
+    return {
+        slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], people[kv[0]].name, kv[0])))
+        for slug, c in counts.items()
+    }
+
+
+def compute_related(
+    articles: Iterable[LinkedArticle], person_slugs: frozenset[str]
+) -> dict[str, tuple[Article, ...]]:
+    """For each article, other articles sharing people with it, most shared first."""
+    items = list(articles)
+    by_person: dict[str, list[LinkedArticle]] = defaultdict(list)
+    people_of: dict[str, set[str]] = {}
+    for item in items:
+        people = {s for s in item.entities if s in person_slugs}
+        people_of[item.article.slug] = people
+        for slug in people:
+            by_person[slug].append(item)
+    related: dict[str, tuple[Article, ...]] = {}
+    for item in items:
+        shared: Counter[str] = Counter()
+        others: dict[str, Article] = {}
+        for slug in people_of[item.article.slug]:
+            for other in by_person[slug]:
+                if other.article.slug != item.article.slug:
+                    shared[other.article.slug] += 1
+                    others[other.article.slug] = other.article
+        ranked = sorted(others.values(), key=lambda a: (-shared[a.slug], *a.sort_key))
+        related[item.article.slug] = tuple(ranked[:5])
+    return related

@@ -1,0 +1,297 @@
+"""Read content files into raw documents: front matter split, YAML parsed, lines kept."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Collector, ContentError
+
+try:
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+COLLECTIONS = ("articles", "people", "topics")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+MAX_EXPANDED_NODES = 100_000
+
+KeyPath = tuple[str | int, ...]
+
+
+class _Loader(_BaseLoader):
+    """Safe YAML loader that leaves dates as text, so we can report bad ones clearly."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One content file: its front matter as plain data, its body, and key line numbers."""
+
+    src_path: Path
+    collection: str
+    slug: str
+    meta: Mapping[str, Any]
+    lines: Mapping[KeyPath, int]
+    body: str
+    body_line: int
+
+    def line_of(self, path: KeyPath) -> int:
+        """Return the line of a front matter key, or of its nearest enclosing key."""
+        for end in range(len(path), 0, -1):
+            line = self.lines.get(path[:end])
+            if line:
+                return line
+        return 1
+
+
+def slugify(text: str) -> str:
+    """Return a slug made from text (lowercase ASCII words joined by hyphens)."""
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
+
+
+def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tuple[str, Path]]:
+    """Yield (collection, path) for every Markdown file, sorted for a stable order."""
+    if not content_dir.is_dir():
+        collector.error(content_dir, 0, "content folder not found; pass --content DIR")
+        return
+    for child in sorted(content_dir.iterdir()):
+        if child.name.startswith(".") or not child.is_dir():
+            continue
+        if child.name not in COLLECTIONS:
+            collector.warn(
+                child,
+                0,
+                f"folder '{child.name}' is ignored; content goes in "
+                + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
+            )
+    for collection in COLLECTIONS:
+        folder = content_dir / collection
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.md")):
+            if any(part.startswith(".") for part in path.relative_to(folder).parts):
+                continue
+            if path.is_file():
+                yield collection, path
+
+
+def load_documents(content_dir: Path, collector: Collector) -> list[RawDocument]:
+    """Read every content file; record problems in collector and skip broken files."""
+    docs: list[RawDocument] = []
+    seen: dict[str, Path] = {}
+    for collection, path in iter_content_files(content_dir, collector):
+        slug = path.stem
+        if not SLUG_RE.match(slug):
+            suggestion = slugify(slug) or "my-page"
+            collector.error(
+                path,
+                1,
+                f"file name '{path.name}' is not a valid slug; rename it to "
+                f"'{suggestion}.md' (lowercase letters, digits and single hyphens)",
+            )
+            continue
+        if slug in seen:
+            collector.error(
+                path,
+                1,
+                f"slug '{slug}' is already used by {_show(seen[slug])}; "
+                "slugs must be unique across articles, people and topics, so rename one file",
+            )
+            continue
+        seen[slug] = path
+        try:
+            docs.append(read_document(path, collection))
+        except ContentError as err:
+            collector.add(err.diagnostic)
+    return docs
+
+
+def _show(path: Path) -> str:
+    from .errors import display_path
+
+    return display_path(path)
+
+
+def read_document(path: Path, collection: str) -> RawDocument:
+    """Read one file and split it into front matter and body."""
+    data = path.read_bytes()
+    return parse_document(data, path, collection)
+
+
+def parse_document(data: bytes, path: Path, collection: str) -> RawDocument:
+    """Split raw bytes into front matter and body; raise ContentError on a bad file."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise ContentError(
+            path,
+            line,
+            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it with UTF-8 encoding",
+        ) from None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ContentError(path, 1, "file is empty; it needs front matter between two '---' lines")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ContentError(
+            path, 1, "the file must start with a line '---' that opens the front matter"
+        )
+    close = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None)
+    if close is None:
+        raise ContentError(
+            path,
+            1,
+            "front matter opened here is never closed; add a line '---' after the last field",
+        )
+    yaml_text = "\n".join(lines[1:close])
+    meta, key_lines = parse_front_matter(yaml_text, path, first_line=2)
+    body = "\n".join(lines[close + 1 :])
+    return RawDocument(
+        src_path=path,
+        collection=collection,
+        slug=path.stem,
+        meta=meta,
+        lines=key_lines,
+        body=body,
+        body_line=close + 2,
+    )
+
+
+def parse_front_matter(
+    yaml_text: str, path: Path, first_line: int
+) -> tuple[dict[str, Any], dict[KeyPath, int]]:
+    """Parse YAML text into a mapping and a map of key paths to file lines."""
+    offset = first_line - 1
+    try:
+        loader = _Loader(yaml_text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return {}, {}
+            key_lines: dict[KeyPath, int] = {}
+            _check_nodes(node, (), key_lines, offset, path)
+            value = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = (mark.line + 1 + offset) if mark else first_line - 1
+        raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
+    except yaml.YAMLError as err:
+        raise ContentError(path, first_line - 1, f"YAML error: {err}") from None
+    except RecursionError:
+        raise ContentError(path, first_line - 1, "front matter is nested too deeply") from None
+    if not isinstance(value, dict):
+        raise ContentError(
+            path,
+            first_line,
+            f"front matter must be a mapping of 'key: value' lines, got {describe(value)}",
+        )
+    return value, key_lines
+
+
+def _yaml_problem(err: yaml.MarkedYAMLError) -> str:
+    problem = err.problem or "invalid YAML"
+    if err.context and "could not determine a constructor" not in problem:
+        problem = f"{problem} ({err.context})"
+    if "could not determine a constructor" in problem:
+        problem = problem.replace(
+            "could not determine a constructor for the tag",
+            "YAML tags are not allowed; remove the tag",
+        )
+    if "mapping values are not allowed" in problem:
+        problem += "; put quotes around text that contains ': '"
+    return problem
+
+
+def _check_nodes(
+    node: yaml.Node, path: KeyPath, key_lines: dict[KeyPath, int], offset: int, src: Path
+) -> None:
+    """Record key lines, refuse duplicate keys and alias bombs."""
+    sizes: dict[int, int] = {}
+
+    def expanded(n: yaml.Node) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        sizes[key] = 1  # guards against recursive aliases
+        total = 1
+        if isinstance(n, yaml.MappingNode):
+            total += sum(expanded(k) + expanded(v) for k, v in n.value)
+        elif isinstance(n, yaml.SequenceNode):
+            total += sum(expanded(item) for item in n.value)
+        sizes[key] = total
+        return total
+
+    if expanded(node) > MAX_EXPANDED_NODES:
+        raise ContentError(
+            src,
+            offset,
+            "front matter expands to too many values (YAML anchors and aliases repeated); "
+            "write the values out plainly",
+        )
+    visited: set[int] = set()
+
+    def walk(n: yaml.Node, at: KeyPath) -> None:
+        if id(n) in visited:
+            return
+        visited.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            seen: set[str] = set()
+            for k, v in n.value:
+                key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
+                line = k.start_mark.line + 1 + offset
+                if key in seen:
+                    raise ContentError(
+                        src, line, f"{dotted(at + (key,))}: this key appears twice; keep one"
+                    )
+                seen.add(key)
+                key_lines[at + (key,)] = line
+                walk(v, at + (key,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                key_lines[at + (i,)] = item.start_mark.line + 1 + offset
+                walk(item, at + (i,))
+
+    walk(node, path)
+
+
+def dotted(path: KeyPath) -> str:
+    """Return 'roles[0].from' for ('roles', 0, 'from')."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def describe(value: object) -> str:
+    """Name a YAML value's type the way an author would."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{'yes/true' if value else 'no/false'} (a true/false value)"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"'{shown}'"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__

@@ -1,0 +1,525 @@
+"""Markdown to HTML with [[refs]] and automatic mention links (a Python-Markdown extension)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+import markdown
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX
+
+MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
+REF_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
+BLOCK_TAGS = frozenset(
+    [
+        "p",
+        "li",
+        "td",
+        "th",
+        "dt",
+        "dd",
+        "figcaption",
+        "caption",
+        "blockquote",
+        "div",
+        "section",
+        "aside",
+        "details",
+        "summary",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "figure",
+        "body",
+    ]
+)
+SKIP_TAGS = frozenset(
+    [
+        "a",
+        "code",
+        "pre",
+        "kbd",
+        "samp",
+        "script",
+        "style",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "abbr",
+    ]
+)
+VOID_TAGS = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    ]
+)
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+MONTH_BEFORE_RE = re.compile(
+    r"(?:\d(?:st|nd|rd|th)?|\b(?:in|since|until|till|during|early|late|mid|last|next|this))"
+    r"[\s-]+\Z",
+    re.IGNORECASE,
+)
+MONTH_AFTER_RE = re.compile(r"\s+\d")
+SENTENCE_START_RE = re.compile(r"(?:[.!?:][\"”’')\]]*\s+|[\"“‘'«(\[]\s*)\Z")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
+SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
+MAX_EXCERPT = 320
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where a slug links to, and how a link to it is labelled."""
+
+    slug: str
+    href: str
+    text: str
+    summary: str
+    kind: str  # 'article', 'person' or 'topic'
+    draft: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class AliasUse:
+    """One way a name can be written, valid between two dates (open ends are None)."""
+
+    slug: str
+    start: date | None = None
+    end: date | None = None
+    expansion: str = ""  # for abbreviations: the full name shown in <abbr title>
+
+    def valid_on(self, day: date | None) -> bool:
+        if day is None:
+            return self.start is None and self.end is None
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class NameIndex:
+    """Every name and alias on the site, compiled into one pattern."""
+
+    pattern: re.Pattern[str] | None
+    uses: Mapping[str, tuple[AliasUse, ...]]
+
+    @classmethod
+    def build(cls, uses: Mapping[str, list[AliasUse]]) -> NameIndex:
+        """Compile one alternation of all names, longest first."""
+        keys = sorted(uses, key=lambda k: (-len(k), k))
+        alternatives = [_alias_regex(k) for k in keys if k]
+        pattern = (
+            re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
+            if alternatives
+            else None
+        )
+        return cls(pattern, {k: tuple(v) for k, v in uses.items()})
+
+
+def normalise_name(text: str) -> str:
+    """Treat straight and curly apostrophes, and runs of spaces, as the same."""
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'")).strip()
+
+
+def _alias_regex(alias: str) -> str:
+    out = []
+    for i, ch in enumerate(alias):
+        if ch == "'":
+            out.append("['\u2019\u2018]")
+        elif ch == " ":
+            out.append(r"\s+")
+        elif i == 0 and ch.islower() and ch.upper() != ch:
+            out.append(f"[{re.escape(ch)}{re.escape(ch.upper())}]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+@dataclass(slots=True)
+class Mention:
+    """The first appearance of an entity in a text, and whether it was linked."""
+
+    slug: str
+    excerpt: str
+    linked: bool
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something the author should hear about, located by text to find in the source."""
+
+    severity: str
+    message: str
+    needle: str
+
+
+@dataclass(slots=True)
+class ConvertContext:
+    """What one conversion needs to know, and what it found."""
+
+    resolve: Callable[[str], Target | None]
+    names: NameIndex | None = None
+    day: date | None = None
+    listed: frozenset[str] = frozenset()
+    targets: Mapping[str, Target] = field(default_factory=dict)
+    mentions: dict[str, Mention] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    ref_slugs: set[str] = field(default_factory=set)
+
+
+class _RefProcessor(InlineProcessor):
+    """Turn [[slug]] and [[slug|text]] into links."""
+
+    def __init__(self, ext: MentionExtension, md: markdown.Markdown) -> None:
+        super().__init__(REF_RE, md)
+        self.ext = ext
+
+    def handleMatch(  # type: ignore[override]  # noqa: N802 - Markdown's API name
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element | str, int, int]:
+        ctx = self.ext.ctx
+        slug = m.group(1).strip()
+        label = m.group(2).strip() if m.group(2) else None
+        target = ctx.resolve(slug)
+        if target is None:
+            ctx.problems.append(
+                Problem(
+                    "error",
+                    f"broken link [[{slug}]]: no article, person or topic has that slug",
+                    m.group(0),
+                )
+            )
+            return label or slug, m.start(0), m.end(0)
+        if target.draft:
+            ctx.problems.append(
+                Problem(
+                    "warning",
+                    f"[[{slug}]] links to a draft article; it is shown as plain text until the draft is published",
+                    m.group(0),
+                )
+            )
+            return label or target.text, m.start(0), m.end(0)
+        el = etree.Element("a", {"href": target.href, "data-ref": slug})
+        if target.kind != "article":
+            el.set("class", "mention")
+            el.set("title", target.summary)
+            ctx.ref_slugs.add(slug)
+        el.text = label or target.text
+        return el, m.start(0), m.end(0)
+
+
+class _MentionProcessor(Treeprocessor):
+    """Link the first running-text mention of each person or topic."""
+
+    def __init__(self, ext: MentionExtension, md: markdown.Markdown) -> None:
+        super().__init__(md)
+        self.ext = ext
+
+    def run(self, root: etree.Element) -> None:
+        ctx = self.ext.ctx
+        _Walker(ctx, self.md.htmlStash.rawHtmlBlocks).walk_block(root, skip=False)
+
+
+class _Walker:
+    """Walk a tree in document order, block by block, finding and linking mentions."""
+
+    def __init__(self, ctx: ConvertContext, stash: list[str | etree.Element]) -> None:
+        self.ctx = ctx
+        self.stash = stash
+
+    def walk_block(self, block: etree.Element, skip: bool) -> str:
+        """Process a block element; return its full text (unchanged by linking)."""
+        state = _BlockState(full=_plain(block))
+        self._walk_inline(block, state, skip, is_block=True)
+        return state.full
+
+    def _walk_inline(
+        self, el: etree.Element, state: _BlockState, skip: bool, is_block: bool
+    ) -> None:
+        skip = skip or el.tag in SKIP_TAGS
+        if el.tag == "a" and el.get("data-ref"):
+            self._record(el.get("data-ref", ""), state, len(state.seen), linked=True)
+        if el.text:
+            el.text = self._text(el, None, el.text, state, skip)
+        for child in list(el):
+            if child.tag in BLOCK_TAGS:
+                state.seen += self.walk_block(child, skip)
+            else:
+                self._walk_inline(child, state, skip, is_block=False)
+            if child.tail:
+                child.tail = self._text(el, child, child.tail, state, skip)
+
+    def _text(
+        self,
+        parent: etree.Element,
+        after: etree.Element | None,
+        text: str,
+        state: _BlockState,
+        skip: bool,
+    ) -> str:
+        """Scan one text run; link mentions by splitting it into text and <a> elements."""
+        ctx = self.ctx
+        start_offset = len(state.seen)
+        state.seen += text
+        if skip or ctx.names is None or ctx.names.pattern is None:
+            self._track_raw(text, state)
+            return text
+        pieces: list[tuple[str, etree.Element | None]] = []  # (text before, link)
+        last = 0
+        for seg_start, seg_end in self._runs(text, state):
+            pos = seg_start
+            while True:
+                m = ctx.names.pattern.search(text, pos, seg_end)
+                if not m:
+                    break
+                found = self._resolve(text, m, state.full, start_offset)
+                if found is None:
+                    pos = m.start() + 1
+                    continue
+                slug, length, expansion = found
+                end = m.start() + length
+                matched = text[m.start() : end]
+                first = slug not in ctx.mentions
+                self._record(slug, state, start_offset + m.start(), linked=False)
+                if first and slug not in ctx.ref_slugs:
+                    ctx.mentions[slug].linked = True
+                    pieces.append((text[last : m.start()], self._link(slug, matched, expansion)))
+                    last = end
+                pos = end
+        if not pieces:
+            return text
+        # Attach the new links after `after` (or at the start of parent), each carrying its tail.
+        index = 0 if after is None else list(parent).index(after) + 1
+        head = pieces[0][0]
+        for i, (_, link) in enumerate(pieces):
+            assert link is not None
+            link.tail = pieces[i + 1][0] if i + 1 < len(pieces) else text[last:]
+            parent.insert(index + i, link)
+        if after is None:
+            return head
+        after.tail = head
+        return head
+
+    def _runs(self, text: str, state: _BlockState) -> list[tuple[int, int]]:
+        """Return the spans of text that lie outside raw inline HTML elements."""
+        runs: list[tuple[int, int]] = []
+        pos = 0
+        for m in HTML_PLACEHOLDER_RE.finditer(text):
+            if state.raw_depth == 0 and m.start() > pos:
+                runs.append((pos, m.start()))
+            self._apply_raw(m.group(0), state)
+            pos = m.end()
+        if state.raw_depth == 0 and pos < len(text):
+            runs.append((pos, len(text)))
+        return runs
+
+    def _track_raw(self, text: str, state: _BlockState) -> None:
+        for m in HTML_PLACEHOLDER_RE.finditer(text):
+            self._apply_raw(m.group(0), state)
+
+    def _apply_raw(self, placeholder: str, state: _BlockState) -> None:
+        m = HTML_PLACEHOLDER_RE.match(placeholder)
+        if not m:
+            return
+        index = int(m.group(1))
+        raw = self.stash[index] if index < len(self.stash) else ""
+        if not isinstance(raw, str):
+            return
+        tag = SINGLE_TAG_RE.match(raw.strip())
+        if not tag or tag.group(2).lower() in VOID_TAGS or tag.group(3):
+            return
+        if tag.group(1):
+            state.raw_depth = max(0, state.raw_depth - 1)
+        else:
+            state.raw_depth += 1
+
+    def _resolve(
+        self, text: str, m: re.Match[str], full: str, offset: int
+    ) -> tuple[str, int, str] | None:
+        """Pick the entity a match names on the context's date, trying shorter names too."""
+        ctx = self.ctx
+        assert ctx.names is not None
+        matched = m.group(0)
+        # Word-boundary cut points, longest first: the full match, then shorter prefixes.
+        cuts = [len(matched)] + [
+            i
+            for i in range(len(matched) - 1, 0, -1)
+            if not matched[i].isalnum()
+            and matched[i - 1].isalnum()
+            and matched[i] != "'"
+            and matched[i] != "\u2019"
+        ]
+        before = _clean(full[: offset + m.start()])
+        for cut in cuts:
+            candidate = matched[:cut]
+            found = self._lookup(candidate, before, text[m.start() + cut :])
+            if found is not None:
+                return (found[0], cut, found[1])
+        return None
+
+    def _lookup(self, candidate: str, before: str, after: str) -> tuple[str, str] | None:
+        ctx = self.ctx
+        assert ctx.names is not None
+        key = normalise_name(candidate)
+        uses = ctx.names.uses.get(key)
+        if uses is None and key[:1].isupper():
+            # "The Prime Minister said" names `the Prime Minister` at a sentence start.
+            lowered = key[:1].lower() + key[1:]
+            if lowered in ctx.names.uses and (
+                not before.strip() or SENTENCE_START_RE.search(before)
+            ):
+                uses = ctx.names.uses[lowered]
+        if not uses:
+            return None
+        if key.lower() in MONTHS and (
+            MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before)
+        ):
+            return None
+        valid = [u for u in uses if u.valid_on(ctx.day) or (u.start is None and u.end is None)]
+        slugs = sorted({u.slug for u in valid})
+        if not slugs:
+            return None
+        if len(slugs) > 1:
+            listed = [s for s in slugs if s in ctx.listed]
+            if len(listed) != 1:
+                ctx.problems.append(
+                    Problem(
+                        "warning",
+                        f"'{candidate}' could mean {', '.join(slugs)}; it is left unlinked. "
+                        "List exactly one of them in people (or topics), or write [[slug|"
+                        f"{candidate}]]",
+                        candidate,
+                    )
+                )
+                return None
+            slugs = listed
+        slug = slugs[0]
+        expansion = next((u.expansion for u in valid if u.slug == slug and u.expansion), "")
+        return slug, expansion
+
+    def _record(self, slug: str, state: _BlockState, offset: int, linked: bool) -> None:
+        if slug in self.ctx.mentions:
+            return
+        self.ctx.mentions[slug] = Mention(slug, sentence_at(state.full, offset), linked)
+
+    def _link(self, slug: str, text: str, expansion: str) -> etree.Element:
+        target = self.ctx.targets.get(slug) or self.ctx.resolve(slug)
+        assert target is not None
+        el = etree.Element(
+            "a",
+            {"href": target.href, "class": "mention", "data-ref": slug, "title": target.summary},
+        )
+        if expansion:
+            abbr = etree.SubElement(el, "abbr", {"title": expansion})
+            abbr.text = text
+        else:
+            el.text = text
+        return el
+
+
+@dataclass(slots=True)
+class _BlockState:
+    full: str
+    seen: str = ""
+    raw_depth: int = 0
+
+
+def _plain(el: etree.Element) -> str:
+    return "".join(el.itertext())
+
+
+def _clean(text: str) -> str:
+    """Drop Markdown's placeholders and restore escaped characters."""
+    text = HTML_PLACEHOLDER_RE.sub("", text)
+    text = re.sub(f"{STX}(\\d+){ETX}", lambda m: chr(int(m.group(1))), text)
+    return INLINE_PLACEHOLDER_RE.sub("", text)
+
+
+def sentence_at(text: str, offset: int) -> str:
+    """Return the sentence of text that contains offset, trimmed to a readable length."""
+    raw_before = text[:offset]
+    before = _clean(raw_before)
+    cleaned = _clean(text)
+    pos = len(before)
+    start = 0
+    for m in SENTENCE_END_RE.finditer(cleaned):
+        if m.end() <= pos:
+            start = m.end()
+        else:
+            break
+    m2 = SENTENCE_END_RE.search(cleaned, max(pos, start))
+    end = m2.start() if m2 else len(cleaned)
+    sentence = re.sub(r"\s+", " ", cleaned[start:end]).strip()
+    if len(sentence) > MAX_EXCERPT:
+        sentence = sentence[: MAX_EXCERPT - 1].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
+class MentionExtension(Extension):
+    """Register the [[ref]] pattern and the mention linker."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ctx = ConvertContext(resolve=lambda slug: None)
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
+        md.inlinePatterns.register(_RefProcessor(self, md), "explainer-ref", 175)
+        md.treeprocessors.register(_MentionProcessor(self, md), "explainer-mentions", 15)
+
+
+class Converter:
+    """A reusable Markdown converter; one per process."""
+
+    def __init__(self) -> None:
+        self.ext = MentionExtension()
+        self.md = markdown.Markdown(
+            extensions=[*MARKDOWN_EXTENSIONS, self.ext],
+            output_format="html",
+        )
+
+    def convert(self, text: str, ctx: ConvertContext) -> str:
+        """Convert Markdown text to HTML, filling ctx with mentions and problems."""
+        self.ext.ctx = ctx
+        try:
+            return self.md.reset().convert(text)
+        finally:
+            self.ext.ctx = ConvertContext(resolve=lambda slug: None)

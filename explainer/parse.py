@@ -1,0 +1,427 @@
+"""Turn raw documents into validated, typed model objects; report every problem."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from .errors import Collector, did_you_mean
+from .load import KeyPath, RawDocument, describe, dotted
+from .model import (
+    Article,
+    Headline,
+    Link,
+    PartySpan,
+    Person,
+    Role,
+    Site,
+    SiteConfig,
+    Source,
+    Topic,
+)
+
+T = TypeVar("T")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
+TOPIC_KINDS = ("organisation", "institution", "concept", "event", "place")
+
+ARTICLE_FIELDS = {
+    "title": True,
+    "date": True,
+    "summary": True,
+    "updated": False,
+    "people": False,
+    "topics": False,
+    "source": False,
+    "draft": False,
+    "related_headlines": False,
+    "extra": False,
+}
+PERSON_FIELDS = {
+    "name": True,
+    "summary": True,
+    "aliases": False,
+    "party": False,
+    "country": False,
+    "born": False,
+    "died": False,
+    "roles": False,
+    "links": False,
+    "image": False,
+    "extra": False,
+}
+TOPIC_FIELDS = {
+    "name": True,
+    "summary": True,
+    "kind": True,
+    "aliases": False,
+    "date": False,
+    "links": False,
+    "extra": False,
+}
+ROLE_FIELDS = {"title": True, "from": True, "to": False, "aliases": False}
+PARTY_FIELDS = {"name": True, "from": False, "to": False}
+SOURCE_FIELDS = {"name": False, "url": False, "author": False}
+HEADLINE_FIELDS = {"title": True, "url": False}
+
+
+class _Invalid(Exception):
+    """A field could not be read; the error is already recorded."""
+
+
+@dataclass(slots=True)
+class _Reader:
+    """Read typed values out of one document's front matter, recording errors."""
+
+    doc: RawDocument
+    collector: Collector
+    bad: bool = False
+
+    def fail(self, path: KeyPath, message: str) -> _Invalid:
+        self.collector.error(
+            self.doc.src_path, self.doc.line_of(path), f"{dotted(path)}: {message}"
+        )
+        return _Invalid()
+
+    def fields(self, path: KeyPath, value: Any, spec: Mapping[str, bool]) -> dict[str, Any]:
+        """Check a mapping's keys against spec; return it when all is well."""
+        if not isinstance(value, dict):
+            if path:
+                raise self.fail(
+                    path, f"expected a mapping of 'key: value' lines, got {describe(value)}"
+                )
+            raise _Invalid()
+        ok = True
+        for key in value:
+            if key not in spec:
+                where: KeyPath = (*path, str(key))
+                hint = did_you_mean(str(key), spec)
+                allowed = "" if hint else f"; allowed fields are {', '.join(spec)}"
+                self.collector.error(
+                    self.doc.src_path,
+                    self.doc.line_of(where),
+                    f"unknown field '{dotted(where)}'{hint}{allowed}",
+                )
+                ok = False
+        for key, required in spec.items():
+            if required and key not in value:
+                suffix = f" in {dotted(path)}" if path else ""
+                self.collector.error(
+                    self.doc.src_path,
+                    self.doc.line_of(path) if path else 1,
+                    f"missing required field '{key}'{suffix}",
+                )
+                ok = False
+        if not ok:
+            if path:
+                raise _Invalid()
+            self.bad = True  # keep reading the known top-level fields to report them all
+        return value
+
+    def text(self, path: KeyPath, value: Any) -> str:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            raise self.fail(path, f"expected text, got {describe(value)}")
+        if not isinstance(value, str):
+            raise self.fail(path, f"expected text, got {describe(value)}; put it in quotes")
+        if not value.strip():
+            raise self.fail(path, "must not be empty")
+        if "\x00" in value:
+            raise self.fail(path, "contains a NUL character; remove it")
+        return value.strip()
+
+    def date(self, path: KeyPath, value: Any) -> date:
+        if isinstance(value, str) and DATE_RE.match(value.strip()):
+            try:
+                return date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        raise self.fail(path, f"expected a date like 2016-07-13, got {describe(value)}")
+
+    def boolean(self, path: KeyPath, value: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(path, f"expected true or false, got {describe(value)}")
+        return value
+
+    def url(self, path: KeyPath, value: Any) -> str:
+        text = self.text(path, value)
+        if not URL_RE.match(text):
+            raise self.fail(
+                path, f"expected an http(s) URL like 'https://example.org/', got '{text}'"
+            )
+        return text
+
+    def items(self, path: KeyPath, value: Any, read: Callable[[KeyPath, Any], T]) -> tuple[T, ...]:
+        """Read every item of a list, reporting each bad item."""
+        if not isinstance(value, list):
+            raise self.fail(path, f"expected a list, got {describe(value)}")
+        out: list[T] = []
+        ok = True
+        for i, item in enumerate(value):
+            try:
+                out.append(read(path + (i,), item))
+            except _Invalid:
+                ok = False
+        if not ok:
+            raise _Invalid()
+        return tuple(out)
+
+    def texts(self, path: KeyPath, value: Any) -> tuple[str, ...]:
+        items = self.items(path, value, self.text)
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item in seen:
+                raise self.fail(path + (i,), f"'{item}' is listed twice")
+            seen.add(item)
+        return items
+
+    def mapping(self, path: KeyPath, value: Any) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(
+                path, f"expected a mapping of 'key: value' lines, got {describe(value)}"
+            )
+        return value
+
+    def links(self, path: KeyPath, value: Any) -> tuple[Link, ...]:
+        mapping = self.mapping(path, value)
+        out: list[Link] = []
+        ok = True
+        for label, url in mapping.items():
+            try:
+                out.append(
+                    Link(
+                        self.text(path + (str(label),), str(label)),
+                        self.url(path + (str(label),), url),
+                    )
+                )
+            except _Invalid:
+                ok = False
+        if not ok:
+            raise _Invalid()
+        return tuple(out)
+
+
+class _Fields:
+    """Read the fields of one document, so one bad field does not hide the others."""
+
+    def __init__(self, reader: _Reader, meta: dict[str, Any], spec: Mapping[str, bool]) -> None:
+        self.reader = reader
+        self.meta = meta
+        self.spec = spec
+        self.ok = True
+
+    def get(self, key: str, read: Callable[[KeyPath, Any], T], default: T) -> T:
+        """Read an optional field left empty as absent; a required one must have a value."""
+        if key not in self.meta or (self.meta[key] is None and not self.spec[key]):
+            return default
+        try:
+            return read((key,), self.meta[key])
+        except _Invalid:
+            self.ok = False
+            return default
+
+
+def _read_role(r: _Reader) -> Callable[[KeyPath, Any], Role]:
+    def read(path: KeyPath, value: Any) -> Role:
+        data = r.fields(path, value, ROLE_FIELDS) if isinstance(value, dict) else None
+        if data is None:
+            raise r.fail(path, f"expected a role with title and from, got {describe(value)}")
+        title = r.text(path + ("title",), data["title"])
+        start = r.date(path + ("from",), data["from"])
+        end = r.date(path + ("to",), data["to"]) if data.get("to") is not None else None
+        aliases = (
+            r.texts(path + ("aliases",), data["aliases"]) if data.get("aliases") is not None else ()
+        )
+        if end is not None and end < start:
+            raise r.fail(
+                path + ("to",), f"role ends ({end}) before it starts ({start}); swap the dates"
+            )
+        return Role(title, start, end, aliases)
+
+    return read
+
+
+def _read_party(r: _Reader) -> Callable[[KeyPath, Any], tuple[PartySpan, ...]]:
+    def span(path: KeyPath, value: Any) -> PartySpan:
+        data = r.fields(path, value, PARTY_FIELDS) if isinstance(value, dict) else None
+        if data is None:
+            raise r.fail(path, f"expected a party with name, from and to, got {describe(value)}")
+        start = r.date(path + ("from",), data["from"]) if data.get("from") is not None else None
+        end = r.date(path + ("to",), data["to"]) if data.get("to") is not None else None
+        if start and end and end < start:
+            raise r.fail(path + ("to",), f"membership ends ({end}) before it starts ({start})")
+        return PartySpan(r.text(path + ("name",), data["name"]), start, end)
+
+    def read(path: KeyPath, value: Any) -> tuple[PartySpan, ...]:
+        if isinstance(value, list):
+            return r.items(path, value, span)
+        return (PartySpan(r.text(path, value)),)
+
+    return read
+
+
+def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
+    """Validate a person's front matter."""
+    r = _Reader(doc, collector)
+    try:
+        meta = r.fields((), doc.meta, PERSON_FIELDS)
+    except _Invalid:
+        return None
+    f = _Fields(r, meta, PERSON_FIELDS)
+    person = Person(
+        slug=doc.slug,
+        src_path=doc.src_path,
+        name=f.get("name", r.text, ""),
+        summary=f.get("summary", r.text, ""),
+        aliases=f.get("aliases", r.texts, ()),
+        parties=f.get("party", _read_party(r), ()),
+        country=f.get("country", r.text, ""),
+        born=f.get("born", r.date, None),
+        died=f.get("died", r.date, None),
+        roles=f.get("roles", lambda p, v: r.items(p, v, _read_role(r)), ()),
+        links=f.get("links", r.links, ()),
+        image=f.get("image", r.text, ""),
+        extra=f.get("extra", r.mapping, {}),
+        body=doc.body,
+        body_line=doc.body_line,
+    )
+    if person.born and person.died and person.died < person.born:
+        f.ok = False
+        r.fail(("died",), f"died ({person.died}) is before born ({person.born})")
+    return person if f.ok and not r.bad else None
+
+
+def parse_topic(doc: RawDocument, collector: Collector) -> Topic | None:
+    """Validate a topic's front matter."""
+    r = _Reader(doc, collector)
+    try:
+        meta = r.fields((), doc.meta, TOPIC_FIELDS)
+    except _Invalid:
+        return None
+    f = _Fields(r, meta, TOPIC_FIELDS)
+
+    def kind(path: KeyPath, value: Any) -> str:
+        text = r.text(path, value)
+        if text not in TOPIC_KINDS:
+            raise r.fail(
+                path,
+                f"expected one of {', '.join(TOPIC_KINDS)}, got '{text}'"
+                f"{did_you_mean(text, TOPIC_KINDS)}",
+            )
+        return text
+
+    topic = Topic(
+        slug=doc.slug,
+        src_path=doc.src_path,
+        name=f.get("name", r.text, ""),
+        summary=f.get("summary", r.text, ""),
+        topic_kind=f.get("kind", kind, ""),
+        aliases=f.get("aliases", r.texts, ()),
+        date=f.get("date", r.date, None),
+        links=f.get("links", r.links, ()),
+        extra=f.get("extra", r.mapping, {}),
+        body=doc.body,
+        body_line=doc.body_line,
+    )
+    return topic if f.ok and not r.bad else None
+
+
+def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
+    """Validate an article's front matter (slug lists are checked later, in parse_site)."""
+    r = _Reader(doc, collector)
+    try:
+        meta = r.fields((), doc.meta, ARTICLE_FIELDS)
+    except _Invalid:
+        return None
+    f = _Fields(r, meta, ARTICLE_FIELDS)
+
+    def source(path: KeyPath, value: Any) -> Source:
+        data = r.fields(path, value, SOURCE_FIELDS)
+        return Source(
+            name=r.text(path + ("name",), data["name"]) if "name" in data else "",
+            url=r.url(path + ("url",), data["url"]) if "url" in data else "",
+            author=r.text(path + ("author",), data["author"]) if "author" in data else "",
+        )
+
+    def headline(path: KeyPath, value: Any) -> Headline:
+        if isinstance(value, str):
+            return Headline(r.text(path, value))
+        data = r.fields(path, value, HEADLINE_FIELDS)
+        return Headline(
+            r.text(path + ("title",), data["title"]),
+            r.url(path + ("url",), data["url"]) if "url" in data else "",
+        )
+
+    article = Article(
+        slug=doc.slug,
+        src_path=doc.src_path,
+        title=f.get("title", r.text, ""),
+        date=f.get("date", r.date, date.min),
+        summary=f.get("summary", r.text, ""),
+        updated=f.get("updated", r.date, None),
+        people=f.get("people", r.texts, ()),
+        topics=f.get("topics", r.texts, ()),
+        source=f.get("source", source, None),
+        draft=f.get("draft", r.boolean, False),
+        related_headlines=f.get("related_headlines", lambda p, v: r.items(p, v, headline), ()),
+        extra=f.get("extra", r.mapping, {}),
+        body=doc.body,
+        body_line=doc.body_line,
+    )
+    if f.ok and article.updated is not None and article.updated < article.date:
+        r.fail(("updated",), f"updated ({article.updated}) is before date ({article.date})")
+        return None
+    return article if f.ok and not r.bad else None
+
+
+def parse_site(config: SiteConfig, docs: list[RawDocument], collector: Collector) -> Site:
+    """Validate every document and the slugs that articles refer to."""
+    articles: list[Article] = []
+    people: list[Person] = []
+    topics: list[Topic] = []
+    article_docs: dict[str, RawDocument] = {}
+    for doc in docs:
+        if doc.collection == "articles":
+            article = parse_article(doc, collector)
+            if article:
+                articles.append(article)
+                article_docs[article.slug] = doc
+        elif doc.collection == "people":
+            person = parse_person(doc, collector)
+            if person:
+                people.append(person)
+        else:
+            topic = parse_topic(doc, collector)
+            if topic:
+                topics.append(topic)
+    kinds = {d.slug: d.collection for d in docs}
+    person_slugs = {d.slug for d in docs if d.collection == "people"}
+    topic_slugs = {d.slug for d in docs if d.collection == "topics"}
+    for article in articles:
+        doc = article_docs[article.slug]
+        for key, wanted, slugs, noun in (
+            ("people", "people", person_slugs, "person"),
+            ("topics", "topics", topic_slugs, "topic"),
+        ):
+            for i, slug in enumerate(getattr(article, key)):
+                if slug in slugs:
+                    continue
+                where = (key, i)
+                if slug in kinds:
+                    other = {"articles": "an article", "people": "a person", "topics": "a topic"}
+                    message = f"'{slug}' is {other[kinds[slug]]}, not a {noun}"
+                else:
+                    folder = f"content/{wanted}/"
+                    message = (
+                        f"unknown {noun} '{slug}'{did_you_mean(slug, slugs)}; "
+                        f"add {folder}{slug}.md or fix the slug"
+                    )
+                collector.error(doc.src_path, doc.line_of(where), f"{dotted(where)}: {message}")
+    return Site(
+        config=config,
+        articles=tuple(sorted(articles, key=lambda a: a.sort_key)),
+        people=tuple(sorted(people, key=lambda p: (p.name.casefold(), p.slug))),
+        topics=tuple(sorted(topics, key=lambda t: (t.name.casefold(), t.slug))),
+    )

@@ -1,0 +1,156 @@
+"""Write pages into the output folder: the only module that touches it.
+
+Everything is written into a temporary sibling folder first, which replaces the old
+output in one step only when all pages were written. A folder is only ever replaced or
+deleted when it carries our marker file.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from .errors import BuildFailed, Diagnostic, display_path
+from .render import RenderedPage
+
+MARKER = ".explainer-site"
+MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _fail(path: Path, message: str) -> BuildFailed:
+    return BuildFailed([Diagnostic(display_path(path), 0, message)])
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_output_folder(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
+    """Refuse an output folder that would overwrite sources or someone else's files."""
+    out = out_dir.resolve()
+    for label, folder in protected:
+        src = folder.resolve()
+        if _within(src, out):
+            raise _fail(
+                out_dir,
+                f"refusing to build here: the output folder would contain the {label} "
+                f"({display_path(folder)}); choose another --out, such as _site",
+            )
+        if _within(out, src) and label != "project folder":
+            raise _fail(
+                out_dir,
+                f"refusing to build inside the {label} ({display_path(folder)}); "
+                "choose another --out, such as _site",
+            )
+    if out.exists() and not out.is_dir():
+        raise _fail(out_dir, "refusing to build here: it is a file, not a folder")
+    if out.is_dir() and not (out / MARKER).is_file() and any(out.iterdir()):
+        raise _fail(
+            out_dir,
+            "refusing to replace a folder that was not made by explainer and is not empty; "
+            "choose another --out, or empty the folder first",
+        )
+
+
+def _safe_target(root: Path, rel: str) -> Path:
+    pure = PurePosixPath(rel)
+    if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        raise _fail(root, f"refusing to write '{rel}': outside the output folder")
+    return root.joinpath(*pure.parts)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step where the system allows it."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return bool(result == 0)
+
+
+def remove_stale(out_dir: Path) -> None:
+    """Delete temporary folders left by builds that were killed."""
+    parent = out_dir.resolve().parent
+    prefixes = (f".{out_dir.name}.tmp-", f".{out_dir.name}.old-")
+    if not parent.is_dir():
+        return
+    for child in parent.iterdir():
+        ours = child.name.startswith(prefixes) and child.is_dir() and not child.is_symlink()
+        if ours and ((child / MARKER).is_file() or not any(child.iterdir())):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def write_site(
+    pages: Iterable[RenderedPage],
+    static_dir: Path | None,
+    out_dir: Path,
+    protected: Iterable[tuple[str, Path]] = (),
+) -> int:
+    """Write every page and the static files, then swap the result into out_dir."""
+    check_output_folder(out_dir, protected)
+    out = out_dir.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        count = _write_into(tmp, pages, static_dir)
+        os.chmod(tmp, 0o755)
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return count
+
+
+def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
+    claimed: dict[str, str] = {}
+    count = 0
+    if static_dir is not None and static_dir.is_dir():
+        for src in sorted(static_dir.rglob("*")):
+            rel = src.relative_to(static_dir)
+            if any(part.startswith(".") for part in rel.parts) or not src.is_file():
+                continue
+            key = "static/" + rel.as_posix()
+            target = _safe_target(root, key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, target)
+            claimed[key] = f"static file {display_path(src)}"
+    for page in pages:
+        if page.out_path in claimed:
+            raise _fail(
+                root,
+                f"two pages claim /{page.out_path}: {claimed[page.out_path]} and /{page.url_path}",
+            )
+        claimed[page.out_path] = f"/{page.url_path}"
+        target = _safe_target(root, page.out_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.content)
+        count += 1
+    return count
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    if not out.exists():
+        os.rename(tmp, out)
+        return
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp)  # now holds the previous site
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    os.rmdir(old)
+    os.rename(out, old)
+    os.rename(tmp, out)
+    shutil.rmtree(old, ignore_errors=True)
