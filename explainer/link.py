@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 
 from .errors import Collector, did_you_mean
 from .markup import AliasUse, ConvertContext, Converter, Mention, NameIndex, Target, normalise_name
-from .model import Article, Entity, Person, Site, Topic
+from .model import Article, Claim, Entity, Person, Quote, Site, Topic
 from .urls import relative_url
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
+MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,28 @@ class Backlink:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkedClaim:
+    """A claim with its speaker resolved and the people and topics it is about."""
+
+    article: Article
+    claim: Claim
+    by_slug: str  # '' when `by` is free text
+    about: tuple[str, ...]
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*((self.by_slug,) if self.by_slug else ()), *self.about)))
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteUse:
+    """A quote with the article it comes from."""
+
+    article: Article
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
 class LinkedArticle:
     """An article with its body converted and its mentions resolved."""
 
@@ -32,6 +56,7 @@ class LinkedArticle:
     headlines_html: tuple[str, ...]
     mentions: tuple[str, ...]  # entity slugs, in order of first appearance
     excerpts: Mapping[str, str]
+    claims: tuple[LinkedClaim, ...] = ()
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -50,11 +75,30 @@ class LinkedSite:
     backlinks: Mapping[str, tuple[Backlink, ...]]
     co_mentions: Mapping[str, tuple[tuple[str, int], ...]]
     related: Mapping[str, tuple[Article, ...]]
+    quotes_by: Mapping[str, tuple[QuoteUse, ...]]
+    claims_of: Mapping[str, tuple[LinkedClaim, ...]]
+
+    @property
+    def claims(self) -> tuple[LinkedClaim, ...]:
+        return tuple(c for item in self.articles for c in item.claims)
 
     @property
     def entities(self) -> dict[str, Entity]:
         entities: tuple[Entity, ...] = (*self.site.people, *self.site.topics)
         return {e.slug: e for e in entities}
+
+
+def is_abbreviation(alias: str, name: str) -> bool:
+    """Return whether alias abbreviates name: all capitals, or the initials of its words."""
+    if ABBREVIATION_RE.match(alias):
+        return True
+    words = re.findall(r"[A-Za-z]+", name)
+    letters = alias.replace(".", "").lower()
+    if not letters.isalpha() or len(letters) < 2:
+        return False
+    every = "".join(w[0] for w in words).lower()
+    significant = "".join(w[0] for w in words if w.lower() not in MINOR_WORDS).lower()
+    return letters in (every, significant)
 
 
 def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:
@@ -68,7 +112,9 @@ def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameI
                 uses[normalise_name(alias)].append(AliasUse(person.slug, role.start, role.end))
     for topic in topics:
         for name in topic.names:
-            expansion = topic.name if ABBREVIATION_RE.match(name) and name != topic.name else ""
+            expansion = (
+                topic.name if name != topic.name and is_abbreviation(name, topic.name) else ""
+            )
             uses[normalise_name(name)].append(AliasUse(topic.slug, expansion=expansion))
     return NameIndex.build(uses)
 
@@ -127,6 +173,7 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
     draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
     index = build_name_index(site.people, site.topics)
+    entity_slugs = frozenset(p.slug for p in site.people) | {t.slug for t in site.topics}
     converter = Converter()
     all_slugs = sorted(site.by_slug())
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
@@ -146,10 +193,20 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
         body_html = converter.convert(article.body, ctx)
         headlines = []
         for headline in article.related_headlines:
-            html = converter.convert(headline.title, ctx)
-            headlines.append(html.removeprefix("<p>").removesuffix("</p>"))
+            html_text = converter.convert(headline.title, ctx)
+            headlines.append(html_text.removeprefix("<p>").removesuffix("</p>"))
         _report(ctx, article, collector, all_slugs)
         mentions: dict[str, Mention] = ctx.mentions
+        check_quotes(article, body_html, collector)
+        claims = []
+        for claim in article.claims:
+            about_ctx = ConvertContext(
+                resolve=resolve, names=index, day=article.date, listed=ctx.listed
+            )
+            converter.convert(claim.claim, about_ctx)
+            by_slug = claim.by if claim.by in entity_slugs else ""
+            about = tuple(s for s in about_ctx.mentions if s != by_slug)
+            claims.append(LinkedClaim(article, claim, by_slug, about))
         linked.append(
             LinkedArticle(
                 article=article,
@@ -157,6 +214,7 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
                 headlines_html=tuple(headlines),
                 mentions=tuple(mentions),
                 excerpts={s: m.excerpt for s, m in mentions.items()},
+                claims=tuple(claims),
             )
         )
     # Drafts are still checked for broken refs, so publishing one later cannot break the build.
@@ -179,7 +237,75 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
         backlinks=compute_backlinks(linked),
         co_mentions=compute_co_mentions(linked, site),
         related=compute_related(linked, frozenset(p.slug for p in site.people)),
+        quotes_by=compute_quotes(linked),
+        claims_of=compute_claims(linked),
     )
+
+
+QUOTE_MARKS = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+    }
+)
+ELISION_RE = re.compile(r"\s*(?:\[\.\.\.\]|\[…\]|\.\.\.|…)\s*")
+
+
+def normalise_quote(text: str) -> str:
+    """Make text comparable: one kind of quote mark, single spaces, no quote marks at all."""
+    text = text.translate(QUOTE_MARKS).replace('"', "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in_text(quote: str, text: str) -> bool:
+    """Return whether quote appears in text; an elision (… or ...) skips any words."""
+    haystack = normalise_quote(text.replace("…", "..."))
+    parts = [normalise_quote(p).strip(" '") for p in ELISION_RE.split(quote)]
+    pos = 0
+    for part in (p for p in parts if p):
+        found = haystack.find(part, pos)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return True
+
+
+def check_quotes(article: Article, body_html: str, collector: Collector) -> None:
+    """Refuse quotes whose words the article body does not contain."""
+    text = html.unescape(re.sub(r"<[^>]+>", "", body_html))
+    for i, quote in enumerate(article.quotes):
+        if not quote_in_text(quote.text, text):
+            collector.error(
+                article.src_path,
+                quote.line,
+                f"quotes[{i}].text: these words are not in the article body; copy them "
+                "exactly (use … where you leave words out)",
+            )
+
+
+def compute_quotes(articles: Iterable[LinkedArticle]) -> dict[str, tuple[QuoteUse, ...]]:
+    """Every quote, by speaker, newest article first."""
+    by: dict[str, list[QuoteUse]] = defaultdict(list)
+    for item in articles:
+        for quote in item.article.quotes:
+            by[quote.by].append(QuoteUse(item.article, quote))
+    return {s: tuple(sorted(q, key=lambda u: u.article.sort_key)) for s, q in by.items()}
+
+
+def compute_claims(articles: Iterable[LinkedArticle]) -> dict[str, tuple[LinkedClaim, ...]]:
+    """Every claim made by or about each person or topic, newest article first."""
+    of: dict[str, list[LinkedClaim]] = defaultdict(list)
+    for item in articles:
+        for claim in item.claims:
+            for slug in claim.entities:
+                of[slug].append(claim)
+    return {s: tuple(sorted(c, key=lambda x: x.article.sort_key)) for s, c in of.items()}
 
 
 def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Backlink, ...]]:

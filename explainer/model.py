@@ -109,6 +109,17 @@ class Person:
             return f"Former {last.title}"
         return ""
 
+    def current_label(self) -> str:
+        """Describe the person's position now: an open-ended role, or the last one left."""
+        open_roles = [(i, r) for i, r in enumerate(self.roles) if r.end is None]
+        if open_roles:
+            open_roles.sort(key=lambda item: (-item[1].start.toordinal(), item[0]))
+            return open_roles[0][1].title
+        if self.roles:
+            last = max(self.roles, key=lambda r: (r.end or r.start, r.start))
+            return f"Former {last.title}"
+        return ""
+
     def party_on(self, day: dt.date | None) -> str:
         """Return the party the person belonged to on day (or the current one)."""
         if not self.parties:
@@ -175,6 +186,40 @@ class Headline:
 
 
 @dataclass(frozen=True, slots=True)
+class Quote:
+    """Words the article attributes to a person, checked against the body."""
+
+    by: str
+    text: str
+    via: str = ""
+    context: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Something offered in support of (or against) a claim."""
+
+    label: str
+    url: str = ""
+
+
+CLAIM_STATUSES = ("asserted", "disputed", "denied", "unverified", "supported", "false")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A statement someone makes in a story, with its standing and evidence."""
+
+    claim: str
+    status: str
+    by: str = ""  # a person or topic slug, or free text such as "a new study"
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""
+    line: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A story that mentions people and topics."""
 
@@ -189,6 +234,8 @@ class Article:
     source: Source | None = None
     draft: bool = False
     related_headlines: tuple[Headline, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    claims: tuple[Claim, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1

@@ -11,11 +11,15 @@ from typing import Any, TypeVar
 from .errors import Collector, did_you_mean
 from .load import KeyPath, RawDocument, describe, dotted
 from .model import (
+    CLAIM_STATUSES,
     Article,
+    Claim,
+    Evidence,
     Headline,
     Link,
     PartySpan,
     Person,
+    Quote,
     Role,
     Site,
     SiteConfig,
@@ -38,6 +42,8 @@ ARTICLE_FIELDS = {
     "source": False,
     "draft": False,
     "related_headlines": False,
+    "quotes": False,
+    "claims": False,
     "extra": False,
 }
 PERSON_FIELDS = {
@@ -66,6 +72,9 @@ ROLE_FIELDS = {"title": True, "from": True, "to": False, "aliases": False}
 PARTY_FIELDS = {"name": True, "from": False, "to": False}
 SOURCE_FIELDS = {"name": False, "url": False, "author": False}
 HEADLINE_FIELDS = {"title": True, "url": False}
+QUOTE_FIELDS = {"by": True, "text": True, "via": False, "context": False}
+CLAIM_FIELDS = {"claim": True, "by": False, "status": True, "evidence": False, "note": False}
+EVIDENCE_FIELDS = {"label": True, "url": False}
 
 
 class _Invalid(Exception):
@@ -354,6 +363,45 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
             r.url(path + ("url",), data["url"]) if "url" in data else "",
         )
 
+    def optional_text(path: KeyPath, data: dict[str, Any], key: str) -> str:
+        return r.text(path + (key,), data[key]) if data.get(key) is not None else ""
+
+    def quote(path: KeyPath, value: Any) -> Quote:
+        data = r.fields(path, value, QUOTE_FIELDS)
+        return Quote(
+            by=r.text(path + ("by",), data["by"]),
+            text=r.text(path + ("text",), data["text"]),
+            via=optional_text(path, data, "via"),
+            context=optional_text(path, data, "context"),
+            line=doc.line_of(path + ("text",)),
+        )
+
+    def evidence(path: KeyPath, value: Any) -> Evidence:
+        if isinstance(value, str):
+            return Evidence(r.text(path, value))
+        data = r.fields(path, value, EVIDENCE_FIELDS)
+        url = r.url(path + ("url",), data["url"]) if data.get("url") is not None else ""
+        return Evidence(r.text(path + ("label",), data["label"]), url)
+
+    def claim(path: KeyPath, value: Any) -> Claim:
+        data = r.fields(path, value, CLAIM_FIELDS)
+        status = r.text(path + ("status",), data["status"])
+        if status not in CLAIM_STATUSES:
+            raise r.fail(
+                path + ("status",),
+                f"expected one of {', '.join(CLAIM_STATUSES)}, got '{status}'"
+                f"{did_you_mean(status, CLAIM_STATUSES)}",
+            )
+        found = data.get("evidence")
+        return Claim(
+            claim=r.text(path + ("claim",), data["claim"]),
+            status=status,
+            by=optional_text(path, data, "by"),
+            evidence=r.items(path + ("evidence",), found, evidence) if found is not None else (),
+            note=optional_text(path, data, "note"),
+            line=doc.line_of(path + ("claim",)),
+        )
+
     article = Article(
         slug=doc.slug,
         src_path=doc.src_path,
@@ -366,6 +414,8 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
         source=f.get("source", source, None),
         draft=f.get("draft", r.boolean, False),
         related_headlines=f.get("related_headlines", lambda p, v: r.items(p, v, headline), ()),
+        quotes=f.get("quotes", lambda p, v: r.items(p, v, quote), ()),
+        claims=f.get("claims", lambda p, v: r.items(p, v, claim), ()),
         extra=f.get("extra", r.mapping, {}),
         body=doc.body,
         body_line=doc.body_line,
@@ -408,7 +458,7 @@ def parse_site(config: SiteConfig, docs: list[RawDocument], collector: Collector
             for i, slug in enumerate(getattr(article, key)):
                 if slug in slugs:
                     continue
-                where = (key, i)
+                where: KeyPath = (key, i)
                 if slug in kinds:
                     other = {"articles": "an article", "people": "a person", "topics": "a topic"}
                     message = f"'{slug}' is {other[kinds[slug]]}, not a {noun}"
@@ -419,6 +469,15 @@ def parse_site(config: SiteConfig, docs: list[RawDocument], collector: Collector
                         f"add {folder}{slug}.md or fix the slug"
                     )
                 collector.error(doc.src_path, doc.line_of(where), f"{dotted(where)}: {message}")
+        for i, q in enumerate(article.quotes):
+            if q.by not in person_slugs:
+                where = ("quotes", i, "by")
+                hint = did_you_mean(q.by, person_slugs)
+                collector.error(
+                    doc.src_path,
+                    doc.line_of(where),
+                    f"{dotted(where)}: unknown person '{q.by}'{hint}; a quote's 'by' is a person's slug",
+                )
     return Site(
         config=config,
         articles=tuple(sorted(articles, key=lambda a: a.sort_key)),

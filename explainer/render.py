@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import re
 import traceback
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
+from . import jsonld
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedArticle, LinkedSite
-from .model import Person, Topic
+from .model import CLAIM_STATUSES, Person, Topic
+from .timeline import build_timeline, by_year
 from .urls import absolute_url, out_path, relative_url
 
 MONTH_NAMES = (
@@ -30,6 +34,23 @@ MONTH_NAMES = (
     "November",
     "December",
 )
+TOPIC_KIND_TITLES = {
+    "organisation": "Organisations",
+    "institution": "Institutions",
+    "concept": "Concepts",
+    "event": "Events",
+    "place": "Places",
+}
+STATUS_LABELS = {
+    "asserted": "Asserted",
+    "disputed": "Disputed",
+    "denied": "Denied",
+    "unverified": "Unverified",
+    "supported": "Supported by evidence",
+    "false": "False",
+}
+DATA_REF_RE = re.compile(r'data-ref="([a-z0-9-]+)"')
+CARDS_ID = "explainer-cards"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +71,7 @@ class PersonInStory:
     party: str
 
 
-def long_date(day: date) -> str:
+def long_date(day: dt.date) -> str:
     """Format a date like '15 November 2017'."""
     return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
@@ -66,6 +87,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["long_date"] = long_date
+    env.globals["status_labels"] = STATUS_LABELS
+    env.globals["kind_titles"] = TOPIC_KIND_TITLES
     return env
 
 
@@ -75,9 +98,12 @@ class _Renderer:
         self.site = linked.site
         self.env = env
         self.templates_dir = templates_dir
+        self.entities = linked.entities
         self.pages: list[RenderedPage] = []
 
-    def render(self, template: str, url_path: str, **context: Any) -> None:
+    def render(
+        self, template: str, url_path: str, day: dt.date | None = None, **context: Any
+    ) -> None:
         def url(target: str) -> str:
             return relative_url(url_path, target)
 
@@ -88,13 +114,44 @@ class _Renderer:
                 url=url,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
+                entities=self.entities,
                 **context,
             )
         except jinja2.TemplateSyntaxError as err:
-            raise BuildFailed([_template_diagnostic(err, self.templates_dir, err.lineno)]) from None
+            raise BuildFailed([_syntax_diagnostic(err, self.templates_dir)]) from None
         except jinja2.TemplateError as err:
             raise BuildFailed([_runtime_diagnostic(err, self.templates_dir, url_path)]) from None
+        html = self.add_cards(html, url_path, day)
         self.pages.append(RenderedPage(url_path, out_path(url_path), html.encode("utf-8")))
+
+    def add_cards(self, html: str, url_path: str, day: dt.date | None) -> str:
+        """Give the page the hover-card data of every person and topic it links."""
+        slugs = sorted({s for s in DATA_REF_RE.findall(html) if s in self.entities})
+        if not slugs or "</body>" not in html:
+            return html
+        cards = {s: self.card(self.entities[s], url_path, day) for s in slugs}
+        text = json.dumps(cards, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        block = f'<script type="application/json" id="{CARDS_ID}">{text}</script>\n'
+        head, _, tail = html.rpartition("</body>")
+        return f"{head}{block}</body>{tail}"
+
+    def card(self, entity: Person | Topic, url_path: str, day: dt.date | None) -> dict[str, str]:
+        card = {
+            "name": entity.name,
+            "summary": entity.summary,
+            "url": relative_url(url_path, entity.url_path),
+        }
+        if isinstance(entity, Person):
+            card["kind"] = "person"
+            card["initials"] = entity.initials
+            card["role"] = entity.role_label_on(day) if day else entity.current_label()
+            card["party"] = entity.party_on(day)
+            if entity.image:
+                card["image"] = relative_url(url_path, f"static/{entity.image}")
+        else:
+            card["kind"] = entity.topic_kind
+        return card
 
     def people_in_story(self, item: LinkedArticle) -> list[PersonInStory]:
         people = {p.slug: p for p in self.site.people}
@@ -111,44 +168,84 @@ class _Renderer:
 
     def run(self) -> list[RenderedPage]:
         linked = self.linked
+        site = self.site
         articles = [item.article for item in linked.articles]
-        people = self.site.people
+        people = site.people
+        base = site.config.base_url
+        counts = {slug: len(links) for slug, links in linked.backlinks.items()}
         self.render(
             "index.html",
             "",
             articles=articles[:10],
             people=people,
-            topics=self.site.topics,
-            title=self.site.config.title,
+            topics=site.topics,
+            title=site.config.title,
         )
         self.render("articles.html", "articles/", articles=articles, title="Articles")
-        self.render(
-            "people.html",
-            "people/",
-            people=people,
-            title="People",
-            counts={p.slug: len(linked.backlinks.get(p.slug, ())) for p in people},
-        )
+        self.render("people.html", "people/", people=people, title="People", counts=counts)
         self.render(
             "topics.html",
             "topics/",
-            topics=self.site.topics,
             title="Topics",
-            counts={t.slug: len(linked.backlinks.get(t.slug, ())) for t in self.site.topics},
+            counts=counts,
+            groups=[
+                (kind, [t for t in site.topics if t.topic_kind == kind])
+                for kind in TOPIC_KIND_TITLES
+                if any(t.topic_kind == kind for t in site.topics)
+            ],
         )
+        claims = linked.claims
+        self.render(
+            "claims.html",
+            "claims/",
+            title="Claims",
+            claims=claims,
+            by_status=[
+                (status, [c for c in claims if c.claim.status == status])
+                for status in CLAIM_STATUSES
+            ],
+            by_entity=[
+                (e, linked.claims_of[e.slug])
+                for e in self.entities.values()
+                if e.slug in linked.claims_of
+            ],
+        )
+        timeline = build_timeline(linked)
+        timeline_people = [p for p in people if any(p.slug in e.slugs for e in timeline)]
+        self.render(
+            "timeline.html",
+            "timeline/",
+            title="Timeline",
+            years=by_year(timeline),
+            person=None,
+            timeline_people=timeline_people,
+        )
+        for person in timeline_people:
+            mine = [e for e in timeline if person.slug in e.slugs]
+            self.render(
+                "timeline.html",
+                f"timeline/{person.slug}/",
+                title=f"Timeline: {person.name}",
+                years=by_year(mine),
+                person=person,
+                timeline_people=timeline_people,
+            )
         for item in linked.articles:
+            article = item.article
             self.render(
                 "article.html",
-                item.article.url_path,
-                article=item.article,
-                title=item.article.title,
+                article.url_path,
+                day=article.date,
+                article=article,
+                title=article.title,
                 body=Markup(item.body_html),
                 headlines=[Markup(h) for h in item.headlines_html],
                 people_in_story=self.people_in_story(item),
                 topics_in_story=self.topics_in_story(item),
-                related=linked.related.get(item.article.slug, ()),
+                related=linked.related.get(article.slug, ()),
+                claims=item.claims,
+                structured=jsonld.script(jsonld.article_data(linked, item)),
             )
-        by_slug = linked.entities
         for person in people:
             self.render(
                 "person.html",
@@ -158,12 +255,16 @@ class _Renderer:
                 body=Markup(linked.bodies.get(person.slug, "")),
                 roles=sorted(person.roles, key=lambda r: (-r.start.toordinal(), r.title)),
                 appears_in=linked.backlinks.get(person.slug, ()),
-                co_mentions=[(by_slug[s], n) for s, n in linked.co_mentions.get(person.slug, ())][
-                    :10
-                ],
+                co_mentions=[
+                    (self.entities[s], n) for s, n in linked.co_mentions.get(person.slug, ())
+                ][:10],
                 current_party=person.party_on(None),
+                quotes=linked.quotes_by.get(person.slug, ()),
+                claims=linked.claims_of.get(person.slug, ()),
+                has_timeline=person in timeline_people,
+                structured=jsonld.script(jsonld.person_data(base, person)),
             )
-        for topic in self.site.topics:
+        for topic in site.topics:
             self.render(
                 "topic.html",
                 topic.url_path,
@@ -171,16 +272,16 @@ class _Renderer:
                 title=topic.name,
                 body=Markup(linked.bodies.get(topic.slug, "")),
                 appears_in=linked.backlinks.get(topic.slug, ()),
+                claims=linked.claims_of.get(topic.slug, ()),
+                structured=jsonld.script(jsonld.topic_data(base, topic)),
             )
         return self.pages
 
 
-def _template_diagnostic(
-    err: jinja2.TemplateError, templates_dir: Path, line: int | None
-) -> Diagnostic:
-    name = getattr(err, "name", None) or getattr(err, "filename", None)
+def _syntax_diagnostic(err: jinja2.TemplateSyntaxError, templates_dir: Path) -> Diagnostic:
+    name = err.name or err.filename
     path = display_path(templates_dir / name) if name else display_path(templates_dir)
-    return Diagnostic(path, line or 0, f"template error: {err.message or err}")
+    return Diagnostic(path, err.lineno or 0, f"template syntax error: {err.message or err}")
 
 
 def _runtime_diagnostic(
@@ -188,16 +289,11 @@ def _runtime_diagnostic(
 ) -> Diagnostic:
     """Point at the template line that failed, found in the traceback Jinja rewrites."""
     root = str(templates_dir.resolve())
+    where = f"template error while rendering /{url_path}: {err}"
     for frame in reversed(traceback.extract_tb(err.__traceback__)):
         if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
-            return Diagnostic(
-                display_path(frame.filename),
-                frame.lineno or 0,
-                f"template error while rendering /{url_path}: {err}",
-            )
-    return Diagnostic(
-        display_path(templates_dir), 0, f"template error while rendering /{url_path}: {err}"
-    )
+            return Diagnostic(display_path(frame.filename), frame.lineno or 0, where)
+    return Diagnostic(display_path(templates_dir), 0, where)
 
 
 def render_pages(linked: LinkedSite, templates_dir: Path) -> list[RenderedPage]:
