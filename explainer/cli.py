@@ -36,6 +36,9 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--drafts", action="store_true", help="publish articles marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument(
+        "--no-search", dest="search", action="store_false", help="skip the search index"
+    )
     return parser
 
 
@@ -52,6 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         out_dir=args.out,
         drafts=args.drafts,
         strict=args.strict,
+        search=args.search,
     )
     write = args.command == "build"
     out_name = display_path(options.out)

@@ -11,6 +11,7 @@ from .errors import BuildFailed, Collector, Diagnostic
 from .link import LinkedSite, link_site
 from .load import load_documents
 from .render import RenderedPage, render_pages
+from .search import index_site
 from .write import check_output_folder, write_site
 
 
@@ -23,6 +24,7 @@ class BuildOptions:
     out_dir: Path | None = None
     drafts: bool = False
     strict: bool = False
+    search: bool = True
 
     @property
     def root(self) -> Path:
@@ -95,5 +97,15 @@ def build(options: BuildOptions, write: bool = True) -> BuildResult:
     _, pages = prepare(options, collector)
     count = len(pages)
     if write:
-        count = write_site(pages, options.static, options.out, options.protected())
+
+        def index(folder: Path) -> None:
+            reason = index_site(folder) if options.search else None
+            if reason:
+                collector.warn(
+                    options.out,
+                    0,
+                    f"{reason}; the site was built without search (its search page says so)",
+                )
+
+        count = write_site(pages, options.static, options.out, options.protected(), index)
     return BuildResult(count, tuple(collector.diagnostics), time.perf_counter() - started)

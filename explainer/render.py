@@ -9,11 +9,12 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from . import jsonld
+from . import feeds, jsonld
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedArticle, LinkedSite
 from .model import CLAIM_STATUSES, Person, Topic
@@ -100,9 +101,18 @@ class _Renderer:
         self.templates_dir = templates_dir
         self.entities = linked.entities
         self.pages: list[RenderedPage] = []
+        self.lastmod: dict[str, dt.date | None] = {}
 
     def render(
-        self, template: str, url_path: str, day: dt.date | None = None, **context: Any
+        self,
+        template: str,
+        url_path: str,
+        day: dt.date | None = None,
+        lastmod: dt.date | None = None,
+        crumbs: tuple[tuple[str, str], ...] = (),
+        og_type: str = "website",
+        in_sitemap: bool = True,
+        **context: Any,
     ) -> None:
         def url(target: str) -> str:
             return relative_url(url_path, target)
@@ -115,6 +125,8 @@ class _Renderer:
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
                 entities=self.entities,
+                crumbs=crumbs,
+                og_type=og_type,
                 **context,
             )
         except jinja2.TemplateSyntaxError as err:
@@ -123,6 +135,11 @@ class _Renderer:
             raise BuildFailed([_runtime_diagnostic(err, self.templates_dir, url_path)]) from None
         html = self.add_cards(html, url_path, day)
         self.pages.append(RenderedPage(url_path, out_path(url_path), html.encode("utf-8")))
+        if in_sitemap:
+            self.lastmod[url_path] = lastmod
+
+    def add_file(self, url_path: str, text: str) -> None:
+        self.pages.append(RenderedPage(url_path, url_path, text.encode("utf-8")))
 
     def add_cards(self, html: str, url_path: str, day: dt.date | None) -> str:
         """Give the page the hover-card data of every person and topic it links."""
@@ -173,19 +190,45 @@ class _Renderer:
         people = site.people
         base = site.config.base_url
         counts = {slug: len(links) for slug, links in linked.backlinks.items()}
+        changed = {a.slug: a.updated or a.date for a in articles}
+        latest = max(changed.values(), default=None)
+
+        def latest_for(slug: str) -> dt.date | None:
+            days = [changed[b.article.slug] for b in linked.backlinks.get(slug, ())]
+            return max(days, default=None)
+
+        home = (("Home", ""),)
         self.render(
             "index.html",
             "",
+            lastmod=latest,
             articles=articles[:10],
             people=people,
             topics=site.topics,
             title=site.config.title,
         )
-        self.render("articles.html", "articles/", articles=articles, title="Articles")
-        self.render("people.html", "people/", people=people, title="People", counts=counts)
+        self.render(
+            "articles.html",
+            "articles/",
+            lastmod=latest,
+            crumbs=home,
+            articles=articles,
+            title="Articles",
+        )
+        self.render(
+            "people.html",
+            "people/",
+            lastmod=latest,
+            crumbs=home,
+            people=people,
+            title="People",
+            counts=counts,
+        )
         self.render(
             "topics.html",
             "topics/",
+            lastmod=latest,
+            crumbs=home,
             title="Topics",
             counts=counts,
             groups=[
@@ -198,6 +241,8 @@ class _Renderer:
         self.render(
             "claims.html",
             "claims/",
+            lastmod=latest,
+            crumbs=home,
             title="Claims",
             claims=claims,
             by_status=[
@@ -215,6 +260,8 @@ class _Renderer:
         self.render(
             "timeline.html",
             "timeline/",
+            lastmod=latest,
+            crumbs=home,
             title="Timeline",
             years=by_year(timeline),
             person=None,
@@ -225,17 +272,30 @@ class _Renderer:
             self.render(
                 "timeline.html",
                 f"timeline/{person.slug}/",
+                lastmod=latest_for(person.slug),
+                crumbs=(*home, ("Timeline", "timeline/")),
                 title=f"Timeline: {person.name}",
                 years=by_year(mine),
                 person=person,
                 timeline_people=timeline_people,
             )
+        self.render("search.html", "search/", lastmod=latest, crumbs=home, title="Search")
+        self.render(
+            "404.html",
+            "404.html",
+            in_sitemap=False,
+            title="Page not found",
+            base_path=urlsplit(base).path or "/",
+        )
         for item in linked.articles:
             article = item.article
             self.render(
                 "article.html",
                 article.url_path,
                 day=article.date,
+                og_type="article",
+                lastmod=changed[article.slug],
+                crumbs=(*home, ("Articles", "articles/")),
                 article=article,
                 title=article.title,
                 body=Markup(item.body_html),
@@ -250,6 +310,9 @@ class _Renderer:
             self.render(
                 "person.html",
                 person.url_path,
+                og_type="profile",
+                lastmod=latest_for(person.slug),
+                crumbs=(*home, ("People", "people/")),
                 person=person,
                 title=person.name,
                 body=Markup(linked.bodies.get(person.slug, "")),
@@ -268,6 +331,8 @@ class _Renderer:
             self.render(
                 "topic.html",
                 topic.url_path,
+                lastmod=latest_for(topic.slug),
+                crumbs=(*home, ("Topics", "topics/")),
                 topic=topic,
                 title=topic.name,
                 body=Markup(linked.bodies.get(topic.slug, "")),
@@ -275,6 +340,9 @@ class _Renderer:
                 claims=linked.claims_of.get(topic.slug, ()),
                 structured=jsonld.script(jsonld.topic_data(base, topic)),
             )
+        self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
+        self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
+        self.add_file("robots.txt", feeds.robots(site.config))
         return self.pages
 
 

@@ -12,7 +12,7 @@ import ctypes.util
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
 
 from .errors import BuildFailed, Diagnostic, display_path
@@ -97,8 +97,12 @@ def write_site(
     static_dir: Path | None,
     out_dir: Path,
     protected: Iterable[tuple[str, Path]] = (),
+    finish: Callable[[Path], None] | None = None,
 ) -> int:
-    """Write every page and the static files, then swap the result into out_dir."""
+    """Write every page and the static files, then swap the result into out_dir.
+
+    `finish` runs on the complete temporary folder before the swap (the search indexer).
+    """
     check_output_folder(out_dir, protected)
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +111,8 @@ def write_site(
     try:
         (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
         count = _write_into(tmp, pages, static_dir)
+        if finish is not None:
+            finish(tmp)
         os.chmod(tmp, 0o755)
         _swap_in(tmp, out)
     except BaseException:
