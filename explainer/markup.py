@@ -494,6 +494,21 @@ def sentence_at(text: str, offset: int) -> str:
     return sentence
 
 
+class _ExternalLinks(Treeprocessor):
+    """Mark links that leave the site: rel="noopener" and a hint for screen readers."""
+
+    def run(self, root: etree.Element) -> None:
+        for link in root.iter("a"):
+            href = link.get("href", "")
+            if not href.lower().startswith(("http://", "https://")):
+                continue
+            rel = link.get("rel", "").split()
+            link.set("rel", " ".join(dict.fromkeys([*rel, "noopener"])))
+            link.set("class", " ".join(filter(None, [link.get("class"), "external"])))
+            hint = etree.SubElement(link, "span", {"class": "visually-hidden"})
+            hint.text = " (external)"
+
+
 class MentionExtension(Extension):
     """Register the [[ref]] pattern and the mention linker."""
 
@@ -504,6 +519,7 @@ class MentionExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
         md.inlinePatterns.register(_RefProcessor(self, md), "explainer-ref", 175)
         md.treeprocessors.register(_MentionProcessor(self, md), "explainer-mentions", 15)
+        md.treeprocessors.register(_ExternalLinks(md), "explainer-external", 14)
 
 
 class Converter:
