@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: site test lint serve check clean
+.PHONY: site test lint serve check clean test-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,24 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt $(VENV)/.installed
 	$(PIP) install -c constraints.txt -e '.[test]'
 	@touch $@
 
+# Browser-test tools. Debian's Chromium (Playwright drives it; its own browser
+# download cannot work here) and, from npm, the Nu HTML checker and Lighthouse.
+CHROMIUM := /usr/bin/chromium
+BROWSER_DIR := tests/browser
+NODE_STAMP := $(BROWSER_DIR)/node_modules/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+
+$(NODE_STAMP): $(BROWSER_DIR)/package.json $(BROWSER_DIR)/package-lock.json
+	cd $(BROWSER_DIR) && npm ci --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+test-tools: $(VENV)/.installed-test $(CHROMIUM) $(NODE_STAMP)
+	@command -v java >/dev/null || { echo "java (17 or newer) is needed for the Nu HTML checker" >&2; exit 1; }
+
 site: $(VENV)/.installed
 	$(BIN)/python build.py
 
@@ -27,7 +45,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: $(VENV)/.installed-test lint
+test: $(VENV)/.installed-test test-tools lint
 	$(BIN)/python -m pytest
 
 serve: site
