@@ -1,0 +1,1 @@
+"""Real-browser and validator tests of the built example site."""
