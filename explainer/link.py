@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from collections import Counter, defaultdict
@@ -340,26 +341,23 @@ def compute_co_mentions(
 
 
 def compute_related(
-    articles: Iterable[LinkedArticle], person_slugs: frozenset[str]
+    articles: Iterable[LinkedArticle], person_slugs: frozenset[str], limit: int = 5
 ) -> dict[str, tuple[Article, ...]]:
     """For each article, other articles sharing people with it, most shared first."""
-    items = list(articles)
-    by_person: dict[str, list[LinkedArticle]] = defaultdict(list)
-    people_of: dict[str, set[str]] = {}
-    for item in items:
-        people = {s for s in item.entities if s in person_slugs}
-        people_of[item.article.slug] = people
+    items = sorted(articles, key=lambda item: item.article.sort_key)  # rank = newest first
+    by_person: dict[str, list[int]] = defaultdict(list)
+    people_of: list[list[str]] = []
+    for rank, item in enumerate(items):
+        people = [s for s in dict.fromkeys(item.entities) if s in person_slugs]
+        people_of.append(people)
         for slug in people:
-            by_person[slug].append(item)
+            by_person[slug].append(rank)
     related: dict[str, tuple[Article, ...]] = {}
-    for item in items:
-        shared: Counter[str] = Counter()
-        others: dict[str, Article] = {}
-        for slug in people_of[item.article.slug]:
-            for other in by_person[slug]:
-                if other.article.slug != item.article.slug:
-                    shared[other.article.slug] += 1
-                    others[other.article.slug] = other.article
-        ranked = sorted(others.values(), key=lambda a: (-shared[a.slug], *a.sort_key))
-        related[item.article.slug] = tuple(ranked[:5])
+    for rank, item in enumerate(items):
+        shared: Counter[int] = Counter()
+        for slug in people_of[rank]:
+            shared.update(by_person[slug])
+        shared.pop(rank, None)
+        best = heapq.nsmallest(limit, shared.items(), key=lambda kv: (-kv[1], kv[0]))
+        related[item.article.slug] = tuple(items[other].article for other, _ in best)
     return related

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as etree
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import markdown
 from markdown.extensions import Extension
@@ -144,14 +145,17 @@ class NameIndex:
 
     @classmethod
     def build(cls, uses: Mapping[str, list[AliasUse]]) -> NameIndex:
-        """Compile one alternation of all names, longest first."""
-        keys = sorted(uses, key=lambda k: (-len(k), k))
-        alternatives = [_alias_regex(k) for k in keys if k]
-        pattern = (
-            re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")(?![\w])")
-            if alternatives
-            else None
-        )
+        """Compile all names into one pattern shaped like a trie, longest match first."""
+        trie: dict[str, Any] = {}
+        for key in uses:
+            if not key:
+                continue
+            node = trie
+            for atom in _alias_atoms(key):
+                node = node.setdefault(atom, {})
+            node[""] = {}  # the end of a name
+        body = _trie_regex(trie)
+        pattern = re.compile(r"(?<![\w])" + body + r"(?![\w])") if trie else None
         return cls(pattern, {k: tuple(v) for k, v in uses.items()})
 
 
@@ -160,7 +164,8 @@ def normalise_name(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2019", "'").replace("\u2018", "'")).strip()
 
 
-def _alias_regex(alias: str) -> str:
+def _alias_atoms(alias: str) -> list[str]:
+    """Split a name into regex pieces: any apostrophe, any run of spaces, a capital start."""
     out = []
     for i, ch in enumerate(alias):
         if ch == "'":
@@ -171,7 +176,19 @@ def _alias_regex(alias: str) -> str:
             out.append(f"[{re.escape(ch)}{re.escape(ch.upper())}]")
         else:
             out.append(re.escape(ch))
-    return "".join(out)
+    return out
+
+
+def _trie_regex(node: dict[str, Any]) -> str:
+    """Turn a trie of regex atoms into a pattern that tries longer names first."""
+    branches = [atom + _trie_regex(child) for atom, child in sorted(node.items()) if atom]
+    if not branches:
+        return ""
+    if "" in node:
+        return "(?:" + "|".join(branches) + ")?"
+    if len(branches) == 1:
+        return branches[0]
+    return "(?:" + "|".join(branches) + ")"
 
 
 @dataclass(slots=True)

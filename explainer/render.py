@@ -18,7 +18,7 @@ from . import feeds, jsonld
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedArticle, LinkedSite
 from .model import CLAIM_STATUSES, Person, Topic
-from .timeline import build_timeline, by_year
+from .timeline import Entry, build_timeline, by_year
 from .urls import absolute_url, out_path, relative_url
 
 MONTH_NAMES = (
@@ -256,7 +256,11 @@ class _Renderer:
             ],
         )
         timeline = build_timeline(linked)
-        timeline_people = [p for p in people if any(p.slug in e.slugs for e in timeline)]
+        entries_of: dict[str, list[Entry]] = {}
+        for entry in timeline:
+            for slug in entry.slugs:
+                entries_of.setdefault(slug, []).append(entry)
+        timeline_people = [p for p in people if p.slug in entries_of]
         self.render(
             "timeline.html",
             "timeline/",
@@ -268,7 +272,7 @@ class _Renderer:
             timeline_people=timeline_people,
         )
         for person in timeline_people:
-            mine = [e for e in timeline if person.slug in e.slugs]
+            mine = entries_of[person.slug]
             self.render(
                 "timeline.html",
                 f"timeline/{person.slug}/",
