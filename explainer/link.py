@@ -93,13 +93,15 @@ def is_abbreviation(alias: str, name: str) -> bool:
     """Return whether alias abbreviates name: all capitals, or the initials of its words."""
     if ABBREVIATION_RE.match(alias):
         return True
-    words = re.findall(r"[A-Za-z]+", name)
+    words = re.findall(r"[A-Za-z]+", re.sub(r"['\u2019]s\b", "", name))
     letters = alias.replace(".", "").lower()
     if not letters.isalpha() or len(letters) < 2:
         return False
     every = "".join(w[0] for w in words).lower()
     significant = "".join(w[0] for w in words if w.lower() not in MINOR_WORDS).lower()
-    return letters in (every, significant)
+    initials = (every, significant)
+    # A plural initialism ("PMQs") abbreviates the name too.
+    return letters in initials or (alias.endswith("s") and letters[:-1] in initials)
 
 
 def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:

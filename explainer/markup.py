@@ -334,6 +334,14 @@ class _Walker:
                     continue
                 slug, length, expansion = found
                 end = m.start() + length
+                # A longer name starting inside this one wins: "the Prime Minister's
+                # Questions" names the Questions, not the Prime Minister.
+                longer = ctx.names.pattern.search(text, m.start() + 1, seg_end)
+                if longer and longer.start() < end and longer.end() - longer.start() > length:
+                    better = self._resolve(text, longer, state.full, start_offset)
+                    if better is not None and longer.start() + better[1] > end:
+                        m, (slug, length, expansion) = longer, better
+                        end = m.start() + length
                 matched = text[m.start() : end]
                 first = slug not in ctx.mentions
                 self._record(slug, state, start_offset + m.start(), linked=False)
