@@ -155,3 +155,216 @@ def prose_of(html: str) -> str:
     start = html.index(">", start) + 1
     end = html.index("</div>", start)
     return html[start:end]
+
+
+# --- Helpers for the depth tests (topics, quotes, claims, timeline, cards, JSON-LD) ---
+
+VOID_ELEMENTS = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"]
+    + ["track", "wbr"]
+)
+
+
+class Node:
+    """One element of a parsed HTML page, with just enough of a DOM to query it."""
+
+    def __init__(self, tag: str, attrs: dict[str, str], parent: Node | None = None) -> None:
+        self.tag = tag
+        self.attrs = attrs
+        self.parent = parent
+        self.children: list[Node | str] = []
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attrs.get("class") or "").split()
+
+    def iter(self):  # type: ignore[no-untyped-def]
+        """Yield this element and every element inside it, in document order."""
+        yield self
+        for child in self.children:
+            if isinstance(child, Node):
+                yield from child.iter()
+
+    def find_all(
+        self, tag: str | None = None, cls: str | None = None, **attrs: str
+    ) -> list[Node]:
+        """Return the elements inside (not including) this one that match."""
+        out = []
+        for el in self.iter():
+            if el is self:
+                continue
+            if tag is not None and el.tag != tag:
+                continue
+            if cls is not None and cls not in el.classes:
+                continue
+            if any(el.attrs.get(k.rstrip("_").replace("_", "-")) != v for k, v in attrs.items()):
+                continue
+            out.append(el)
+        return out
+
+    def find(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node | None:
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Node:
+        """Return the single matching element; fail the test when there is not exactly one."""
+        found = self.find_all(tag, cls, **attrs)
+        assert len(found) == 1, f"expected one <{tag} class={cls} {attrs}>, found {len(found)}"
+        return found[0]
+
+    @property
+    def raw_text(self) -> str:
+        parts: list[str] = []
+        for child in self.children:
+            parts.append(child if isinstance(child, str) else child.raw_text)
+        return "".join(parts)
+
+    @property
+    def text(self) -> str:
+        """The element's text with runs of whitespace collapsed."""
+        return " ".join(self.raw_text.split())
+
+    def ancestors(self) -> list[Node]:
+        out = []
+        node = self.parent
+        while node is not None:
+            out.append(node)
+            node = node.parent
+        return out
+
+    def __repr__(self) -> str:
+        return f"<{self.tag} {self.attrs}>"
+
+
+class _TreeBuilder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#document", {})
+        self.stack = [self.root]
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.stack[-1])
+        self.stack[-1].children.append(node)
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.stack[-1])
+        self.stack[-1].children.append(node)
+
+    def handle_endtag(self, tag: str) -> None:
+        for i in range(len(self.stack) - 1, 0, -1):
+            if self.stack[i].tag == tag:
+                del self.stack[i:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        self.stack[-1].children.append(data)
+
+
+def parse_html(html: str) -> Node:
+    """Parse a page into a tree of Nodes (the document node is returned)."""
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def resolve_href(page_url: str, href: str) -> str:
+    """Return the site-relative file a relative href on page_url points to."""
+    import posixpath
+
+    page_file = page_url + "index.html" if page_url.endswith("/") or not page_url else page_url
+    target = href.split("#", 1)[0]
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page_file), target))
+
+
+def lay_out(root: Path, files: Mapping[str, str | bytes]) -> Project:
+    """Lay out a project in root (like make_project), for module-scoped fixtures."""
+    root.mkdir(parents=True, exist_ok=True)
+    for folder in ("templates", "static"):
+        target = root / folder
+        if not target.exists():
+            shutil.copytree(ROOT / folder, target)
+    project = Project(root)
+    if "site.yaml" not in files:
+        project.write("site.yaml", SITE_YAML)
+    for rel, text in files.items():
+        project.write(rel, text)
+    return project
+
+
+def html_pages(project: Project, out: str = "_site"):  # type: ignore[no-untyped-def]
+    """Yield (url_path, html) for every HTML page of a built site."""
+    root = project.root / out
+    for path in sorted(root.rglob("*.html")):
+        rel = path.relative_to(root).as_posix()
+        yield rel.removesuffix("index.html"), path.read_text(encoding="utf-8")
+
+
+def cards_of(page: Node) -> dict[str, dict[str, str]]:
+    """Return the hover-card data of a parsed page; fail unless there is exactly one block."""
+    import json
+
+    blocks = page.find_all("script", id="explainer-cards")
+    assert len(blocks) == 1, f"expected one explainer-cards block, found {len(blocks)}"
+    assert blocks[0].get("type") == "application/json"
+    data: dict[str, dict[str, str]] = json.loads(blocks[0].raw_text)
+    return data
+
+
+def entity_refs(page: Node, url_path: str) -> dict[str, str]:
+    """Map each data-ref slug linking to a person or topic page to the file it resolves to."""
+    refs = {}
+    for a in page.find_all("a"):
+        slug = a.get("data-ref")
+        if not slug:
+            continue
+        target = resolve_href(url_path, a.get("href") or "")
+        if target.startswith(("people/", "topics/")):
+            refs[slug] = target
+    return refs
+
+
+def assert_card_data(project: Project, out: str = "_site") -> set[str]:
+    """Check the card data of every page; return the url paths that carry some."""
+    checked = set()
+    for url_path, html in html_pages(project, out):
+        page = parse_html(html)
+        refs = entity_refs(page, url_path)
+        if not refs:
+            assert page.find("script", id="explainer-cards") is None, url_path
+            continue
+        checked.add(url_path)
+        cards = cards_of(page)
+        assert set(cards) == set(refs), url_path
+        for slug, card in cards.items():
+            assert card["name"], (url_path, slug)
+            assert card["summary"], (url_path, slug)
+            assert resolve_href(url_path, card["url"]) == refs[slug], (url_path, slug)
+            assert (project.root / out / refs[slug]).is_file(), (url_path, slug)
+            if refs[slug].startswith("people/"):
+                assert card["initials"], (url_path, slug)
+                assert "role" in card and "party" in card, (url_path, slug)
+    return checked
+
+
+SCRIPT_DATA_TYPES = frozenset({"application/json", "application/ld+json"})
+
+
+def assert_no_inline_script(url_path: str, html: str) -> None:
+    """Allow only <script src> and JSON data blocks; no event handlers or javascript: URLs."""
+    page = parse_html(html)
+    for script in page.find_all("script"):
+        if script.get("src") is not None:
+            assert script.raw_text.strip() == "", url_path
+        else:
+            assert script.get("type") in SCRIPT_DATA_TYPES, (url_path, script.attrs)
+    for el in page.iter():
+        for name, value in el.attrs.items():
+            assert not name.lower().startswith("on"), (url_path, el)
+            if name in ("href", "src", "action", "formaction"):
+                assert not value.strip().lower().startswith("javascript:"), (url_path, el)
