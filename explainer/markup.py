@@ -11,11 +11,42 @@ from typing import Any
 
 import markdown
 from markdown.extensions import Extension
+from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
+# Ids the page templates use; a heading in a body gets another, so no id is used twice.
+RESERVED_IDS = frozenset(
+    [
+        "appears-in",
+        "appears-in-heading",
+        "background",
+        "bio",
+        "by-person",
+        "claims",
+        "co-mentions",
+        "in-their-words",
+        "latest",
+        "links",
+        "main",
+        "parties",
+        "people-in-story",
+        "quotes",
+        "related-articles",
+        "related-headlines",
+        "roles",
+        "search",
+        "search-status",
+        "site-search-q",
+        "who",
+        "hovercard",
+        "explainer-cards",
+        "search-ui",
+    ]
+)
+RESERVED_ID_PREFIXES = ("by-", "kind-", "status-", "year-", "fn:", "fnref:")
 REF_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
 BLOCK_TAGS = frozenset(
     [
@@ -547,6 +578,14 @@ class MentionExtension(Extension):
         md.treeprocessors.register(_ExternalLinks(md), "explainer-external", 14)
 
 
+def heading_id(value: str, separator: str) -> str:
+    """Make a heading's id, steering clear of the ids the page templates use."""
+    slug = toc_slugify(value, separator) or "section"
+    if slug in RESERVED_IDS or slug.startswith(RESERVED_ID_PREFIXES):
+        slug += f"{separator}section"
+    return slug
+
+
 class Converter:
     """A reusable Markdown converter; one per process."""
 
@@ -554,6 +593,7 @@ class Converter:
         self.ext = MentionExtension()
         self.md = markdown.Markdown(
             extensions=[*MARKDOWN_EXTENSIONS, self.ext],
+            extension_configs={"toc": {"slugify": heading_id}},
             output_format="html",
         )
 

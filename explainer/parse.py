@@ -385,7 +385,9 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
 
     def claim(path: KeyPath, value: Any) -> Claim:
         data = r.fields(path, value, CLAIM_FIELDS)
-        status = r.text(path + ("status",), data["status"])
+        raw_status = data["status"]
+        # YAML reads a bare `false` as a boolean; it is also the name of a status.
+        status = "false" if raw_status is False else r.text(path + ("status",), raw_status)
         if status not in CLAIM_STATUSES:
             raise r.fail(
                 path + ("status",),

@@ -54,7 +54,7 @@ def build_timeline(linked: LinkedSite) -> tuple[Entry, ...]:
                     )
                 )
     for topic in linked.site.topics:
-        if topic.date is not None:
+        if topic.date is not None and topic.topic_kind == "event":
             entries.append(Entry(topic.date, "event", topic.name, topic.url_path, (topic.slug,)))
     return tuple(sorted(entries, key=lambda e: e.sort_key))
 

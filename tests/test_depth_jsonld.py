@@ -285,12 +285,6 @@ def test_element_ids_are_unique_on_every_page(site):
         assert len(ids) == len(set(ids)), url_path
 
 
-@pytest.mark.xfail(
-    reason="BUG: the Markdown toc extension gives body headings ids like 'background', "
-    "'claims', 'appears-in' and 'in-their-words', the same ids the templates give the boxes' "
-    "headings, so the page has duplicate ids and aria-labelledby points at the wrong heading",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "url_path", ["articles/headings/", "people/jeremy-corbyn/", "topics/nato/"]
 )

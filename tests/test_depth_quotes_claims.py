@@ -584,11 +584,5 @@ def test_quote_needs_by_and_text(bad_articles):
     ]
 
 
-@pytest.mark.xfail(
-    reason="BUG: YAML reads an unquoted `status: false` as the boolean False, so the allowed "
-    "status 'false' fails with 'claims[0].status: expected text, got no/false (a true/false "
-    "value)' and no hint to quote it",
-    strict=True,
-)
 def test_unquoted_false_status_is_accepted(bad_articles):
     assert errors_for(bad_articles, "content/articles/false-status.md") == []

@@ -192,11 +192,6 @@ def test_every_timeline_link_resolves(site):
             assert (root / href).is_file(), href
 
 
-@pytest.mark.xfail(
-    reason="BUG: build_timeline adds every topic with a date, not only kind: event, so an "
-    "organisation's date (e.g. a founding date) is listed on /timeline/ as an Event",
-    strict=True,
-)
 def test_timeline_only_dates_event_topics(site):
     flat = [(day, text) for _, items in entries(site, "timeline/") for day, text, _ in items]
     topics = [
@@ -243,11 +238,6 @@ def test_person_page_links_to_their_timeline(site):
     assert "timeline/theresa-may/index.html" in targets
 
 
-@pytest.mark.xfail(
-    reason="BUG: person.html puts the timeline link inside the {% if roles %} section, so a "
-    "person without roles who is in an article gets /timeline/<slug>/ but no link to it",
-    strict=True,
-)
 def test_person_without_roles_links_to_their_timeline(site):
     assert (site.root / "_site/timeline/alex-example/index.html").is_file()
     page = parse_html(site.page("people/alex-example/"))
