@@ -28,8 +28,15 @@ def script(data: dict[str, Any]) -> Markup:
     return Markup(text)
 
 
+def topic_type(topic: Topic) -> str:
+    """Return the schema.org type of a topic; an event needs its date to be an Event."""
+    if topic.topic_kind == "event" and topic.date is None:
+        return "Thing"
+    return TOPIC_TYPES[topic.topic_kind]
+
+
 def _ref(base: str, entity: Person | Topic) -> dict[str, Any]:
-    kind = "Person" if isinstance(entity, Person) else TOPIC_TYPES[entity.topic_kind]
+    kind = "Person" if isinstance(entity, Person) else topic_type(entity)
     return {"@type": kind, "name": entity.name, "url": absolute_url(base, entity.url_path)}
 
 
@@ -66,7 +73,7 @@ def topic_data(base: str, topic: Topic) -> dict[str, Any]:
     """Describe a topic as an Organization, Event, Place or Thing."""
     data: dict[str, Any] = {
         "@context": CONTEXT,
-        "@type": TOPIC_TYPES[topic.topic_kind],
+        "@type": topic_type(topic),
         "name": topic.name,
         "description": topic.summary,
         "url": absolute_url(base, topic.url_path),
