@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -149,13 +149,22 @@ class PageProblems:
     """Console errors, uncaught exceptions and failed requests seen by one page."""
 
     messages: list[str]
+    bad_urls: set[str] = field(default_factory=set)
 
     def watch(self, page: Any) -> None:
         page.on("console", lambda msg: self._console(msg))
         page.on("pageerror", lambda err: self.messages.append(f"uncaught exception: {err}"))
-        page.on("requestfailed", lambda req: self.messages.append(
-            f"request failed: {req.url} ({req.failure})"))
+        page.on("requestfailed", lambda req: self._failed(req))
         page.on("response", lambda res: self._response(res))
+
+    def check(self, where: str) -> None:
+        """Fail the test listing every problem seen on the page."""
+        if self.messages:
+            pytest.fail(f"{where}:\n" + "\n".join(self.messages), pytrace=False)
+
+    def _failed(self, req: Any) -> None:
+        if req.url not in self.bad_urls:  # a 4xx/5xx response is reported once, below
+            self.messages.append(f"request failed: {req.url} ({req.failure})")
 
     def _console(self, msg: Any) -> None:
         if msg.type == "error":
@@ -164,6 +173,7 @@ class PageProblems:
 
     def _response(self, res: Any) -> None:
         if res.status >= 400:
+            self.bad_urls.add(res.url)
             self.messages.append(f"HTTP {res.status}: {res.url}")
 
 

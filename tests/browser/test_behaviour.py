@@ -1,0 +1,160 @@
+"""What a reader does in a real browser: search, keyboard, narrow screens, no script errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import PAGE_TYPES, BuiltSite, copy_into_repo
+
+OpenPage = Callable[..., tuple[Any, Any]]
+ARTICLE = PAGE_TYPES["article"]
+SEARCH_TIMEOUT_MS = 10_000
+
+
+def require_search_index(built_site: BuiltSite) -> None:
+    """Skip when the build made no Pagefind index (the search page then says so itself)."""
+    if not (built_site.out / "pagefind" / "pagefind.js").is_file():
+        pytest.skip("the built site has no Pagefind index at pagefind/, so /search/ cannot search")
+
+
+def wait_visible(locator: Any, what: str, page: Any, problems: Any) -> None:
+    """Wait for locator, or fail saying what the search box shows and what went wrong."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        locator.wait_for(state="visible", timeout=SEARCH_TIMEOUT_MS)
+    except PlaywrightTimeout:
+        shown = " ".join(page.locator("#search").inner_text().split()) if page.locator(
+            "#search").count() else "(no #search element)"
+        pytest.fail(
+            f"{what} did not appear within {SEARCH_TIMEOUT_MS} ms on {page.url}\n"
+            f"#search shows: {shown!r}\n" + "\n".join(problems.messages),
+            pytrace=False,
+        )
+
+
+def salmond_result(page: Any) -> Any:
+    return page.locator("#search a[href*='people/alex-salmond/']").first
+
+
+@pytest.mark.browser
+def test_search_page_finds_salmond(open_page: OpenPage, built_site: BuiltSite) -> None:
+    require_search_index(built_site)
+    page, problems = open_page(PAGE_TYPES["search"])
+    box = page.locator("#search input:not([type=hidden])").first
+    wait_visible(box, "the Pagefind search box", page, problems)
+    box.fill("Salmond")
+    result = salmond_result(page)
+    wait_visible(result, "a result linking to /people/alex-salmond/", page, problems)
+    result.click()
+    page.wait_for_load_state("load")
+    assert "/people/alex-salmond/" in page.url
+    assert "Alex Salmond" in page.locator("h1").first.inner_text()
+    problems.check(page.url)
+
+
+@pytest.mark.browser
+def test_header_search_form_leads_to_results(open_page: OpenPage, built_site: BuiltSite) -> None:
+    require_search_index(built_site)
+    page, problems = open_page("/")
+    form = page.get_by_role("search").first
+    form.get_by_role("searchbox").fill("Salmond")
+    with page.expect_navigation():
+        form.get_by_role("searchbox").press("Enter")
+    wait_visible(salmond_result(page), "a result linking to /people/alex-salmond/", page, problems)
+    problems.check(page.url)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+def test_no_console_errors(open_page: OpenPage, kind: str) -> None:
+    page, problems = open_page(PAGE_TYPES[kind], wait_until="networkidle")
+    problems.check(PAGE_TYPES[kind])
+
+
+MARK_MAIN_LINKS = """() => {
+  const links = [...document.querySelectorAll("main a[href]")].filter(
+    (a) => a.checkVisibility({visibilityProperty: true}) && !a.closest("[inert]"));
+  links.forEach((a, i) => a.setAttribute("data-tab-order", String(i)));
+  return links.map((a) => a.textContent.trim() + " -> " + a.getAttribute("href"));
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body || el === document.documentElement) return null;
+  const again = el.hasAttribute("data-tab-seen");
+  el.setAttribute("data-tab-seen", "");
+  return {order: el.getAttribute("data-tab-order"), again: again};
+}"""
+
+
+@pytest.mark.browser
+def test_tab_reaches_every_main_link_in_order(open_page: OpenPage) -> None:
+    page, _ = open_page(ARTICLE)
+    links = page.evaluate(MARK_MAIN_LINKS)
+    assert links, "the article's <main> has no links"
+    focusable = page.evaluate(
+        "() => document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]').length"
+    )
+    reached: list[int] = []
+    stops = 0
+    for _ in range(focusable + 5):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused is None:
+            if stops:
+                break  # focus left the document: one full round is done
+            continue
+        if focused["again"]:
+            break  # wrapped round to the top
+        stops += 1
+        if focused["order"] is not None:
+            reached.append(int(focused["order"]))
+    missing = [links[i] for i in range(len(links)) if i not in reached]
+    assert reached == list(range(len(links))), (
+        f"Tab reached main-content links {reached} of {len(links)}; never reached:\n"
+        + "\n".join(missing)
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
+def test_article_screenshot(open_page: OpenPage, tmp_path: Path, width: int, height: int) -> None:
+    page, _ = open_page(ARTICLE, width=width, height=height)
+    page.evaluate("document.fonts.ready")
+    shot = tmp_path / f"article-{width}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000, "the screenshot is suspiciously small"
+    copy_into_repo(shot, f"docs/screenshots/article-{width}.png")
+
+
+OVERFLOWING = """() => {
+  const limit = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((el) => el.getBoundingClientRect().right > limit + 0.5 && el.checkVisibility())
+    .slice(0, 10)
+    .map((el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
+      + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "")
+      + " right=" + Math.round(el.getBoundingClientRect().right));
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+def test_no_horizontal_scroll_at_390px(open_page: OpenPage, kind: str) -> None:
+    page, _ = open_page(PAGE_TYPES[kind], width=390, height=844,
+                        wait_until="networkidle" if kind == "search" else "load")
+    scroll_width, client_width = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    if scroll_width > client_width:
+        wide = page.evaluate(OVERFLOWING)
+        pytest.fail(
+            f"{PAGE_TYPES[kind]} scrolls sideways at 390 px: scrollWidth {scroll_width} > "
+            f"clientWidth {client_width}; widest elements:\n" + "\n".join(wide),
+            pytrace=False,
+        )
