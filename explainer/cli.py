@@ -37,9 +37,27 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--drafts", action="store_true", help="publish articles marked draft: true")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        metavar="N",
+        default=None,
+        help="processes to use (default: one per core)",
+    )
+    parser.add_argument(
         "--no-search", dest="search", action="store_false", help="skip the search index"
     )
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got '{text}'") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
 
 
 def _plural(n: int, word: str) -> str:
@@ -56,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drafts=args.drafts,
         strict=args.strict,
         search=args.search,
+        **({"jobs": args.jobs} if args.jobs else {}),
     )
     write = args.command == "build"
     out_name = display_path(options.out)

@@ -10,8 +10,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .errors import Collector, did_you_mean
-from .markup import AliasUse, ConvertContext, Converter, Mention, NameIndex, Target, normalise_name
+from .markup import (
+    AliasUse,
+    ConvertContext,
+    Converter,
+    NameIndex,
+    Problem,
+    Target,
+    normalise_name,
+)
 from .model import Article, Claim, Entity, Person, Quote, Site, Topic
+from .parallel import run_indexed
 from .urls import relative_url
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
@@ -153,10 +162,13 @@ def _line_of(body: str, body_line: int, needle: str, start: int = 0) -> int:
 
 
 def _report(
-    ctx: ConvertContext, page: Article | Entity, collector: Collector, all_slugs: Iterable[str]
+    problems: Iterable[Problem],
+    page: Article | Entity,
+    collector: Collector,
+    all_slugs: Iterable[str],
 ) -> None:
     seen: set[tuple[str, str]] = set()
-    for problem in ctx.problems:
+    for problem in problems:
         if (problem.message, problem.severity) in seen:
             continue
         seen.add((problem.message, problem.severity))
@@ -171,7 +183,18 @@ def _report(
             collector.warn(page.src_path, line, message)
 
 
-def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedSite:
+@dataclass(frozen=True, slots=True)
+class _ArticleResult:
+    """What converting one article found: plain data, cheap to send between processes."""
+
+    body_html: str
+    headlines_html: tuple[str, ...]
+    mentions: tuple[tuple[str, str], ...]  # (slug, excerpt) in order of first appearance
+    problems: tuple[Problem, ...]
+    claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
+
+
+def link_site(site: Site, collector: Collector, drafts: bool = False, jobs: int = 1) -> LinkedSite:
     """Convert every body, resolve mentions and refs, and compute the inverse maps."""
     draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
@@ -180,12 +203,10 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
     converter = Converter()
     all_slugs = sorted(site.by_slug())
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
+    resolve = depth_two.get
 
-    def resolve(slug: str) -> Target | None:
-        return depth_two.get(slug)
-
-    linked: list[LinkedArticle] = []
-    for article in published:
+    def convert_article(i: int) -> _ArticleResult:
+        article = published[i]
         ctx = ConvertContext(
             resolve=resolve,
             names=index,
@@ -198,9 +219,6 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
         for headline in article.related_headlines:
             html_text = converter.convert(headline.title, ctx)
             headlines.append(html_text.removeprefix("<p>").removesuffix("</p>"))
-        _report(ctx, article, collector, all_slugs)
-        mentions: dict[str, Mention] = ctx.mentions
-        check_quotes(article, body_html, collector)
         claims = []
         for claim in article.claims:
             about_ctx = ConvertContext(
@@ -208,16 +226,32 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
             )
             converter.convert(claim.claim, about_ctx)
             by_slug = claim.by if claim.by in entity_slugs else ""
-            about = tuple(s for s in about_ctx.mentions if s != by_slug)
-            claims.append(LinkedClaim(article, claim, by_slug, about))
+            claims.append((by_slug, tuple(s for s in about_ctx.mentions if s != by_slug)))
+        return _ArticleResult(
+            body_html=body_html,
+            headlines_html=tuple(headlines),
+            mentions=tuple((s, m.excerpt) for s, m in ctx.mentions.items()),
+            problems=tuple(ctx.problems),
+            claims=tuple(claims),
+        )
+
+    linked: list[LinkedArticle] = []
+    for article, result in zip(
+        published, run_indexed(convert_article, len(published), jobs), strict=True
+    ):
+        _report(result.problems, article, collector, all_slugs)
+        check_quotes(article, result.body_html, collector)
         linked.append(
             LinkedArticle(
                 article=article,
-                body_html=body_html,
-                headlines_html=tuple(headlines),
-                mentions=tuple(mentions),
-                excerpts={s: m.excerpt for s, m in mentions.items()},
-                claims=tuple(claims),
+                body_html=result.body_html,
+                headlines_html=result.headlines_html,
+                mentions=tuple(s for s, _ in result.mentions),
+                excerpts=dict(result.mentions),
+                claims=tuple(
+                    LinkedClaim(article, claim, by_slug, about)
+                    for claim, (by_slug, about) in zip(article.claims, result.claims, strict=True)
+                ),
             )
         )
     # Drafts are still checked for broken refs, so publishing one later cannot break the build.
@@ -225,14 +259,14 @@ def link_site(site: Site, collector: Collector, drafts: bool = False) -> LinkedS
         if article.slug in draft_slugs:
             ctx = ConvertContext(resolve=resolve, names=index, day=article.date)
             converter.convert(article.body, ctx)
-            ctx.problems = [p for p in ctx.problems if p.severity == "error"]
-            _report(ctx, article, collector, all_slugs)
+            errors = [p for p in ctx.problems if p.severity == "error"]
+            _report(errors, article, collector, all_slugs)
     bodies: dict[str, str] = {}
     entities: tuple[Entity, ...] = (*site.people, *site.topics)
     for entity in entities:
         ctx = ConvertContext(resolve=resolve)
         bodies[entity.slug] = converter.convert(entity.body, ctx)
-        _report(ctx, entity, collector, all_slugs)
+        _report(ctx.problems, entity, collector, all_slugs)
     return LinkedSite(
         site=site,
         articles=tuple(linked),

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
 from .link import LinkedSite, link_site
 from .load import load_documents
+from .parallel import default_jobs
 from .render import RenderedPage, render_pages
 from .search import index_site
 from .write import check_output_folder, write_site
@@ -25,6 +26,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     search: bool = True
+    jobs: int = field(default_factory=default_jobs)
 
     @property
     def root(self) -> Path:
@@ -83,9 +85,9 @@ def prepare(options: BuildOptions, collector: Collector) -> tuple[LinkedSite, li
 
     site = parse_site(config, docs, collector)
     collector.raise_if_errors()
-    linked = link_site(site, collector, drafts=options.drafts)
+    linked = link_site(site, collector, drafts=options.drafts, jobs=options.jobs)
     _stop(collector, options.strict)
-    return linked, render_pages(linked, options.templates)
+    return linked, render_pages(linked, options.templates, jobs=options.jobs)
 
 
 def build(options: BuildOptions, write: bool = True) -> BuildResult:

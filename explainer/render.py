@@ -18,6 +18,7 @@ from . import feeds, jsonld
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedArticle, LinkedSite
 from .model import CLAIM_STATUSES, Person, Topic
+from .parallel import run_indexed
 from .timeline import Entry, build_timeline, by_year
 from .urls import absolute_url, out_path, relative_url
 
@@ -64,6 +65,16 @@ class RenderedPage:
 
 
 @dataclass(frozen=True, slots=True)
+class _Job:
+    """A page waiting to be rendered."""
+
+    template: str
+    url_path: str
+    day: dt.date | None
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class PersonInStory:
     """A person as shown beside an article: their position on the article's date."""
 
@@ -100,7 +111,8 @@ class _Renderer:
         self.env = env
         self.templates_dir = templates_dir
         self.entities = linked.entities
-        self.pages: list[RenderedPage] = []
+        self.jobs: list[_Job] = []
+        self.files: list[RenderedPage] = []
         self.lastmod: dict[str, dt.date | None] = {}
 
     def render(
@@ -114,32 +126,38 @@ class _Renderer:
         in_sitemap: bool = True,
         **context: Any,
     ) -> None:
+        """Queue a page; pages are rendered together, possibly in several processes."""
+        context.update(crumbs=crumbs, og_type=og_type)
+        self.jobs.append(_Job(template, url_path, day, context))
+        if in_sitemap:
+            self.lastmod[url_path] = lastmod
+
+    def render_job(self, index: int) -> RenderedPage | Diagnostic:
+        job = self.jobs[index]
+        url_path = job.url_path
+
         def url(target: str) -> str:
             return relative_url(url_path, target)
 
         config = self.site.config
         try:
-            html = self.env.get_template(template).render(
+            html = self.env.get_template(job.template).render(
                 site=config,
                 url=url,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
                 entities=self.entities,
-                crumbs=crumbs,
-                og_type=og_type,
-                **context,
+                **job.context,
             )
         except jinja2.TemplateSyntaxError as err:
-            raise BuildFailed([_syntax_diagnostic(err, self.templates_dir)]) from None
+            return _syntax_diagnostic(err, self.templates_dir)
         except jinja2.TemplateError as err:
-            raise BuildFailed([_runtime_diagnostic(err, self.templates_dir, url_path)]) from None
-        html = self.add_cards(html, url_path, day)
-        self.pages.append(RenderedPage(url_path, out_path(url_path), html.encode("utf-8")))
-        if in_sitemap:
-            self.lastmod[url_path] = lastmod
+            return _runtime_diagnostic(err, self.templates_dir, url_path)
+        html = self.add_cards(html, url_path, job.day)
+        return RenderedPage(url_path, out_path(url_path), html.encode("utf-8"))
 
     def add_file(self, url_path: str, text: str) -> None:
-        self.pages.append(RenderedPage(url_path, url_path, text.encode("utf-8")))
+        self.files.append(RenderedPage(url_path, url_path, text.encode("utf-8")))
 
     def add_cards(self, html: str, url_path: str, day: dt.date | None) -> str:
         """Give the page the hover-card data of every person and topic it links."""
@@ -183,7 +201,7 @@ class _Renderer:
         topics = {t.slug: t for t in self.site.topics}
         return [topics[s] for s in item.entities if s in topics]
 
-    def run(self) -> list[RenderedPage]:
+    def run(self, jobs: int = 1) -> list[RenderedPage]:
         linked = self.linked
         site = self.site
         articles = [item.article for item in linked.articles]
@@ -347,7 +365,12 @@ class _Renderer:
         self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
         self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
         self.add_file("robots.txt", feeds.robots(site.config))
-        return self.pages
+        pages: list[RenderedPage] = []
+        for result in run_indexed(self.render_job, len(self.jobs), jobs):
+            if isinstance(result, Diagnostic):
+                raise BuildFailed([result])
+            pages.append(result)
+        return pages + self.files
 
 
 def _syntax_diagnostic(err: jinja2.TemplateSyntaxError, templates_dir: Path) -> Diagnostic:
@@ -368,7 +391,7 @@ def _runtime_diagnostic(
     return Diagnostic(display_path(templates_dir), 0, where)
 
 
-def render_pages(linked: LinkedSite, templates_dir: Path) -> list[RenderedPage]:
+def render_pages(linked: LinkedSite, templates_dir: Path, jobs: int = 1) -> list[RenderedPage]:
     """Render every page of the site, in a stable order."""
     env = make_environment(templates_dir)
-    return _Renderer(linked, env, templates_dir).run()
+    return _Renderer(linked, env, templates_dir).run(jobs)

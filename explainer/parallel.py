@@ -1,0 +1,43 @@
+"""Spread independent pieces of work over processes, keeping results in order."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+MIN_ITEMS_PER_PROCESS = 100
+
+# The task is handed to forked children through this slot: set just before the pool
+# forks, cleared after. Children inherit it, so nothing but indices and results is pickled.
+_task: Callable[[int], Any] | None = None
+
+
+def _run(index: int) -> Any:
+    assert _task is not None
+    return _task(index)
+
+
+def default_jobs() -> int:
+    """Return how many processes to use by default: one per available core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run_indexed(task: Callable[[int], T], count: int, jobs: int) -> list[T]:
+    """Return [task(0), ..., task(count - 1)], computed in up to `jobs` forked processes."""
+    global _task
+    jobs = min(jobs, count // MIN_ITEMS_PER_PROCESS)
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return [task(i) for i in range(count)]
+    _task = task
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            chunk = max(1, min(64, count // (jobs * 8)))
+            return list(pool.imap(_run, range(count), chunksize=chunk))
+    finally:
+        _task = None
