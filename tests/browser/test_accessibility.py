@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PAGE_TYPES
+from .conftest import PAGE_TYPES, BuiltSite, require_search_index, salmond_result, wait_visible
 
 
 def describe_violations(violations: list[dict[str, Any]]) -> str:
@@ -43,5 +43,20 @@ def test_axe_finds_no_violations(
     violations = results.response["violations"]
     assert not violations, (
         f"axe-core: {len(violations)} violations on {PAGE_TYPES[kind]} ({scheme}):\n"
+        + describe_violations(violations)
+    )
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_violations_in_search_results(
+    open_page: Callable[..., tuple[Any, Any]], axe: Any, built_site: BuiltSite, scheme: str,
+) -> None:
+    require_search_index(built_site)
+    page, problems = open_page("/search/?q=Salmond", color_scheme=scheme)
+    wait_visible(salmond_result(page), "a result linking to /people/alex-salmond/", page, problems)
+    violations = axe.run(page).response["violations"]
+    assert not violations, (
+        f"axe-core: {len(violations)} violations on /search/?q=Salmond ({scheme}):\n"
         + describe_violations(violations)
     )

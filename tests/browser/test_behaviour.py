@@ -8,37 +8,17 @@ from typing import Any
 
 import pytest
 
-from .conftest import PAGE_TYPES, BuiltSite, copy_into_repo
+from .conftest import (
+    PAGE_TYPES,
+    BuiltSite,
+    copy_into_repo,
+    require_search_index,
+    salmond_result,
+    wait_visible,
+)
 
 OpenPage = Callable[..., tuple[Any, Any]]
 ARTICLE = PAGE_TYPES["article"]
-SEARCH_TIMEOUT_MS = 10_000
-
-
-def require_search_index(built_site: BuiltSite) -> None:
-    """Skip when the build made no Pagefind index (the search page then says so itself)."""
-    if not (built_site.out / "pagefind" / "pagefind.js").is_file():
-        pytest.skip("the built site has no Pagefind index at pagefind/, so /search/ cannot search")
-
-
-def wait_visible(locator: Any, what: str, page: Any, problems: Any) -> None:
-    """Wait for locator, or fail saying what the search box shows and what went wrong."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    try:
-        locator.wait_for(state="visible", timeout=SEARCH_TIMEOUT_MS)
-    except PlaywrightTimeout:
-        shown = " ".join(page.locator("#search").inner_text().split()) if page.locator(
-            "#search").count() else "(no #search element)"
-        pytest.fail(
-            f"{what} did not appear within {SEARCH_TIMEOUT_MS} ms on {page.url}\n"
-            f"#search shows: {shown!r}\n" + "\n".join(problems.messages),
-            pytrace=False,
-        )
-
-
-def salmond_result(page: Any) -> Any:
-    return page.locator("#search a[href*='people/alex-salmond/']").first
 
 
 @pytest.mark.browser
