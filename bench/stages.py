@@ -1,0 +1,118 @@
+"""Time each stage of one explainer build in this process, with jobs=1; print JSON.
+
+    python bench/stages.py --content DIR --out DIR [--config site.yaml] [--no-search]
+
+Run from the repository root by bench/run.py. The stages are called the way
+explainer/pipeline.py calls them, so the sum is close to a one-process build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))  # this checkout's explainer, whatever is installed
+
+from explainer.config import load_config  # noqa: E402
+from explainer.errors import BuildFailed, Collector  # noqa: E402
+from explainer.link import link_site  # noqa: E402
+from explainer.load import load_documents  # noqa: E402
+from explainer.parse import parse_site  # noqa: E402
+from explainer.render import render_pages  # noqa: E402
+from explainer.search import index_site  # noqa: E402
+from explainer.write import write_site  # noqa: E402
+
+T = TypeVar("T")
+
+
+def main() -> int:
+    """Run every stage once and print their times as JSON."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--content", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--config", type=Path, default=Path("site.yaml"))
+    ap.add_argument("--no-search", dest="search", action="store_false")
+    args = ap.parse_args()
+    root = args.config.parent
+    stages: list[dict[str, Any]] = []
+
+    def timed(name: str, what: str, step: Callable[[], T]) -> T:
+        started = time.perf_counter()
+        value = step()
+        stages.append(
+            {
+                "stage": name,
+                "what": what,
+                "seconds": time.perf_counter() - started,
+                "max_rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                # Pagefind runs as a child process; its peak is not in RUSAGE_SELF.
+                "children_max_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+            }
+        )
+        print(f"  stage {name}: {stages[-1]['seconds']:.2f} s", file=sys.stderr)
+        return value
+
+    collector = Collector()
+    try:
+        config = timed("config", "site.yaml", lambda: load_config(args.config, collector))
+        docs = timed(
+            "load",
+            "read files, split front matter, YAML",
+            lambda: load_documents(args.content, collector),
+        )
+        collector.raise_if_errors()
+        assert config is not None
+        site = timed(
+            "parse",
+            "validate front matter into model objects",
+            lambda: parse_site(config, docs, collector),
+        )
+        collector.raise_if_errors()
+        linked = timed(
+            "link",
+            "Markdown to HTML, mentions, [[refs]], backlinks",
+            lambda: link_site(site, collector, jobs=1),
+        )
+        pages = timed(
+            "render",
+            "Jinja templates for every page",
+            lambda: render_pages(linked, root / "templates", jobs=1),
+        )
+        count = timed(
+            "write",
+            "write files, copy static, swap in",
+            lambda: write_site(pages, root / "static", args.out),
+        )
+        if args.search:
+            reason = timed(
+                "search", "Pagefind index of the written site", lambda: index_site(args.out)
+            )
+            if reason:
+                print(f"search: {reason}", file=sys.stderr)
+    except BuildFailed as failed:
+        for diagnostic in failed.diagnostics[:20]:
+            print(diagnostic, file=sys.stderr)
+        return 1
+    print(
+        json.dumps(
+            {
+                "jobs": 1,
+                "documents": len(docs),
+                "pages": count,
+                "warnings": len(collector.warnings),
+                "stages": stages,
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
