@@ -308,12 +308,14 @@ def render(results: dict[str, Any]) -> str:
         "```sh",
         "make bench                                            # the full run below",
         ".venv/bin/python bench/run.py --quick                 # smoke check: 1,000 articles, 1 run",
-        ".venv/bin/python bench/run.py --sizes 4000 --runs 8 --tools explainer,hugo",
+        ".venv/bin/python bench/run.py --sizes 4000 --runs 8 --tools explainer,hugo  # a subset",
+        ".venv/bin/python bench/run.py --source HEAD           # a commit, not the working tree",
         "```",
         "",
         f"**This run**: {results.get('started', '?')} to {results.get('finished', '(interrupted)')}; sizes "
         f"{', '.join(f'{s:,}' for s in results.get('sizes', []))}; {run_text}; explainer at commit "
-        f"`{ex_versions.get('commit', '?')}` (uncommitted changes to its code: {ex_versions.get('uncommitted changes', '?')}"
+        f"`{ex_versions.get('commit', '?')}`, built from {ex_versions.get('built from', 'the working tree')} "
+        f"(uncommitted changes to its code: {ex_versions.get('uncommitted changes', '?')}"
         f"{'; **the code changed during the run**' if results.get('code_changed_during_run') else ''}).",
         f"Load average (1 min) at start {load_start[0] if load_start else '?'}, at end "
         f"{load_end[0] if load_end else '?'}, highest seen at a sample {max(loads) if loads else '?'}"

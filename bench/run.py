@@ -37,7 +37,6 @@ from typing import Any
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 sys.path.insert(0, str(BENCH))
-sys.path.insert(1, str(REPO))  # this checkout's explainer, for the location of its cache
 
 import measure  # noqa: E402
 import peers  # noqa: E402
@@ -64,13 +63,13 @@ def sha256(*paths: Path, extra: str = "") -> str:
     return digest.hexdigest()[:16]
 
 
-def tree_hash(*folders: Path) -> str:
-    """Hash every file under some folders, so a changed checkout mid-run is noticed."""
+def code_hash(src: Path) -> str:
+    """Hash explainer's code, templates and static files, so a change mid-run is noticed."""
     digest = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(folder.rglob("*")):
+    for folder in (src / "explainer", src / "templates", src / "static", src / "build.py"):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else [folder]:
             if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(REPO)).encode())
+                digest.update(str(path.relative_to(src)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -158,6 +157,12 @@ def make_parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--results", type=Path, help="raw results JSON (default: bench/results.json)")
     ap.add_argument("--markdown", type=Path, help="report (default: BENCHMARKS.md)")
+    ap.add_argument(
+        "--source",
+        metavar="REV",
+        help="build explainer from `git archive REV` under bench/.work/ instead of the working "
+        "tree, so edits made while the benchmark runs are not measured",
+    )
     ap.add_argument(
         "--report-only",
         action="store_true",
@@ -348,8 +353,27 @@ def renamed(person_text: str) -> str:
 # -- running -------------------------------------------------------------------------
 
 
+def export_source(rev: str, work: Path) -> Path:
+    """Export a commit of this repository into the work folder and return it."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    src = work / f"src-{sha[:12]}"
+    if not (src / "build.py").is_file():
+        log(f"exporting {rev} ({sha[:12]}) to {src}")
+        shutil.rmtree(src, ignore_errors=True)
+        src.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=REPO, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    return src
+
+
 def command_for(
-    tool: str, tools: Tools, corpus: Path, site: Path | None, out: Path, work: Path
+    tool: str, tools: Tools, corpus: Path, site: Path | None, out: Path, work: Path, src: Path
 ) -> tuple[list[str], Path, dict[str, str]]:
     """Return the argv, working folder and environment that build one site."""
     env = dict(os.environ)
@@ -364,7 +388,7 @@ def command_for(
             "--config",
             "site.yaml",
         ]
-        return (argv + ["--no-search"] if tool == "explainer-nosearch" else argv), REPO, env
+        return (argv + ["--no-search"] if tool == "explainer-nosearch" else argv), src, env
     assert site is not None
     if tool == "hugo":
         cache = work / "hugo-cache"
@@ -425,25 +449,38 @@ def command_for(
     )
 
 
-def explainer_cache_file(out: Path) -> Path | None:
-    """Return the build cache explainer keeps for this output folder, if it has one."""
-    try:
-        from explainer.cache import cache_path
-    except Exception:  # a checkout without a build cache, or one being edited
-        return None
-    try:
-        return Path(cache_path(REPO, out))
-    except Exception:
-        return None
+CACHE_PROBE = """\
+import sys
+from pathlib import Path
+try:
+    from explainer.cache import cache_path
+except ImportError:
+    sys.exit(0)
+print(cache_path(Path("."), Path(sys.argv[1])).resolve())
+"""
 
 
-def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path) -> None:
+def explainer_cache_file(src: Path, out: Path) -> Path | None:
+    """Ask the checkout where its build cache for this output folder is, if it has one."""
+    # Asked in a child process so the answer comes from the code being measured.
+    done = subprocess.run(
+        [sys.executable, "-c", CACHE_PROBE, str(out)],
+        cwd=src,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    text = done.stdout.strip()
+    return Path(text) if done.returncode == 0 and text else None
+
+
+def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Path = REPO) -> None:
     """Delete a tool's output and anything it keeps between builds."""
     measure.clear(out)
     for stale in out.parent.glob(f".{out.name}.*"):  # explainer's temporary folders
         measure.clear(stale)
     if tool in EXPLAINERS:
-        cache = explainer_cache_file(out)
+        cache = explainer_cache_file(src, out)
         if cache is not None:
             measure.clear(cache)
     if tool == "hugo":
@@ -471,19 +508,22 @@ def tail(path: Path, lines: int = 8) -> str:
 class Runner:
     """Run every measurement of one size and keep the samples."""
 
-    def __init__(self, args: argparse.Namespace, tools: Tools, results: dict[str, Any]) -> None:
+    def __init__(
+        self, args: argparse.Namespace, tools: Tools, results: dict[str, Any], src: Path
+    ) -> None:
         self.args = args
         self.tools = tools
         self.results = results
         self.work: Path = args.work
+        self.src = src
 
     def sample(
         self, size: int, tool: str, scenario: str, round_no: int, corpus: Path, site: Path | None
     ) -> dict[str, Any]:
         out = self.work / "out" / f"{tool}-{size}"
         if scenario == "cold":
-            clean_for_cold(tool, out, site, self.work)
-        argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work)
+            clean_for_cold(tool, out, site, self.work, self.src)
+        argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work, self.src)
         log_path = self.work / "logs" / f"{tool}-{size}-{scenario}.log"
         got = measure.run_measured(argv, cwd, log_path, env)
         row: dict[str, Any] = {
@@ -545,7 +585,7 @@ class Runner:
     def stage_profile(self, size: int, search: bool) -> None:
         corpus = self.work / f"corpus-{size}"
         out = self.work / "out" / f"stages-{size}"
-        clean_for_cold("explainer", out, None, self.work)
+        clean_for_cold("explainer", out, None, self.work, self.src)
         log(f"stage profile at {size} articles (jobs=1)")
         argv = [
             sys.executable,
@@ -559,7 +599,7 @@ class Runner:
         ]
         if not search:
             argv.append("--no-search")
-        done = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, check=False)
+        done = subprocess.run(argv, cwd=self.src, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             self.results["stages"][str(size)] = {
                 "error": (done.stderr or done.stdout).strip()[-2000:]
@@ -630,15 +670,21 @@ def machine() -> dict[str, Any]:
     }
 
 
-def explainer_versions() -> dict[str, str]:
+def explainer_versions(src: Path) -> dict[str, str]:
     """Return the versions of explainer's own dependencies and checkout."""
-    versions: dict[str, str] = {}
+    versions: dict[str, str] = {
+        "built from": "the working tree" if src == REPO else f"git archive of {src.name[4:]}"
+    }
     for name in ("Markdown", "Jinja2", "PyYAML", "pagefind", "pagefind_bin"):
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     versions["commit"] = output_of(["git", "rev-parse", "--short", "HEAD"], cwd=REPO)
+    if src != REPO:
+        versions["commit"] = src.name.removeprefix("src-")
+        versions["uncommitted changes"] = "no (exported with git archive)"
+        return versions
     dirty = subprocess.run(
         [
             "git",
@@ -701,7 +747,8 @@ def main() -> int:
             log(f"skipping {tool}: {reason}")
     wanted = [t for t in wanted if t not in tools.missing]
 
-    code_before = tree_hash(REPO / "explainer", REPO / "templates", REPO / "static")
+    src = export_source(args.source, args.work) if args.source else REPO
+    code_before = code_hash(src)
     results: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
@@ -712,13 +759,13 @@ def main() -> int:
         "skipped": {t: r for t, r in tools.missing.items()},
         "machine": machine(),
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
-        "versions": {"explainer": explainer_versions(), **tools.versions},
+        "versions": {"explainer": explainer_versions(src), **tools.versions},
         "pages": {},
         "explainer_log": {},
         "samples": [],
         "stages": {},
     }
-    runner = Runner(args, tools, results)
+    runner = Runner(args, tools, results, src)
     for size in sizes:
         runner.run_size(size, wanted, scenarios, runs.get(size, runs[0]))
         if args.stages and any(t in EXPLAINERS for t in wanted):
@@ -729,9 +776,7 @@ def main() -> int:
         results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
-    results["code_changed_during_run"] = (
-        tree_hash(REPO / "explainer", REPO / "templates", REPO / "static") != code_before
-    )
+    results["code_changed_during_run"] = code_hash(src) != code_before
     if results["code_changed_during_run"]:
         log("warning: explainer/, templates/ or static/ changed during the run")
     results["summary"] = summarise(results["samples"])

@@ -2,7 +2,8 @@
 
     python bench/stages.py --content DIR --out DIR [--config site.yaml] [--no-search]
 
-Run from the repository root by bench/run.py. The stages are called the way
+bench/run.py runs it from the root of the checkout being measured (the explainer
+package is imported from the current folder). The stages are called the way
 explainer/pipeline.py calls them, so the sum is close to a one-process build.
 """
 
@@ -17,8 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))  # this checkout's explainer, whatever is installed
+sys.path.insert(0, str(Path.cwd()))  # the measured checkout's explainer, not an installed one
 
 from explainer.config import load_config  # noqa: E402
 from explainer.errors import BuildFailed, Collector  # noqa: E402
