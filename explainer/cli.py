@@ -45,6 +45,12 @@ def make_parser() -> argparse.ArgumentParser:
         help="processes to use (default: one per core)",
     )
     parser.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        help="ignore and do not update the build cache in .cache/ (a guaranteed clean build)",
+    )
+    parser.add_argument(
         "--no-search", dest="search", action="store_false", help="skip the search index"
     )
     return parser
@@ -74,6 +80,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         drafts=args.drafts,
         strict=args.strict,
         search=args.search,
+        cache=args.cache,
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     write = args.command == "build"
@@ -97,9 +104,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     for diagnostic in sorted(result.warnings):
         print(diagnostic, file=sys.stderr)
     warned = _plural(len(result.warnings), "warning")
-    if write:
+    if write and result.up_to_date:
+        print(f"{out_name} is up to date: nothing changed ({result.seconds:.2f} s, {warned}).")
+    elif write:
+        kept = f", {result.reused} unchanged" if result.reused else ""
         print(
-            f"Built {_plural(result.pages, 'page')} into {out_name} in {result.seconds:.2f} s, {warned}."
+            f"Built {_plural(result.pages, 'page')} into {out_name}{kept} "
+            f"in {result.seconds:.2f} s, {warned}."
         )
     else:
         print(

@@ -8,8 +8,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .errors import Collector, did_you_mean
+from .fingerprint import Fingerprinter
 from .markup import (
     AliasUse,
     ConvertContext,
@@ -192,10 +194,25 @@ class _ArticleResult:
     mentions: tuple[tuple[str, str], ...]  # (slug, excerpt) in order of first appearance
     problems: tuple[Problem, ...]
     claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
+    used: tuple[str, ...] = ()  # slugs whose link targets the result depends on
 
 
-def link_site(site: Site, collector: Collector, drafts: bool = False, jobs: int = 1) -> LinkedSite:
-    """Convert every body, resolve mentions and refs, and compute the inverse maps."""
+ConversionEntry = tuple[bytes, tuple[tuple[str, bytes], ...], Any]
+
+
+def link_site(
+    site: Site,
+    collector: Collector,
+    drafts: bool = False,
+    jobs: int = 1,
+    conversions: dict[str, ConversionEntry] | None = None,
+) -> LinkedSite:
+    """Convert every body, resolve mentions and refs, and compute the inverse maps.
+
+    `conversions` holds the last build's results by slug: (digest of the inputs, the
+    digests of the link targets the body used, result). A result is reused when both
+    are unchanged, and the mapping is updated in place for the next build.
+    """
     draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
     index = build_name_index(site.people, site.topics)
@@ -203,10 +220,20 @@ def link_site(site: Site, collector: Collector, drafts: bool = False, jobs: int 
     converter = Converter()
     all_slugs = sorted(site.by_slug())
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
-    resolve = depth_two.get
+    resolve = depth_two.get  # for drafts, which are only checked
+
+    fp = Fingerprinter()
+    index_digest = fp.digest(index.uses)
+    known = conversions if conversions is not None else {}
 
     def convert_article(i: int) -> _ArticleResult:
         article = published[i]
+        used: set[str] = set()
+
+        def resolve(slug: str) -> Target | None:
+            used.add(slug)
+            return depth_two.get(slug)
+
         ctx = ConvertContext(
             resolve=resolve,
             names=index,
@@ -233,12 +260,31 @@ def link_site(site: Site, collector: Collector, drafts: bool = False, jobs: int 
             mentions=tuple((s, m.excerpt) for s, m in ctx.mentions.items()),
             problems=tuple(ctx.problems),
             claims=tuple(claims),
+            used=tuple(sorted(used | set(ctx.mentions))),
         )
 
-    linked: list[LinkedArticle] = []
-    for article, result in zip(
-        published, run_indexed(convert_article, len(published), jobs), strict=True
+    def deps_of(used: Iterable[str]) -> tuple[tuple[str, bytes], ...]:
+        return tuple((slug, fp.digest(depth_two.get(slug))) for slug in used)
+
+    keys = [fp.digest((article, index_digest)) for article in published]
+    results: list[_ArticleResult | None] = []
+    for article, key in zip(published, keys, strict=True):
+        entry = known.get(article.slug)
+        fresh = (
+            entry is not None and entry[0] == key and deps_of(s for s, _ in entry[1]) == entry[1]
+        )
+        results.append(entry[2] if fresh and entry is not None else None)
+    todo = [i for i, r in enumerate(results) if r is None]
+    for i, result in zip(
+        todo, run_indexed(lambda n: convert_article(todo[n]), len(todo), jobs), strict=True
     ):
+        results[i] = result
+        known[published[i].slug] = (keys[i], deps_of(result.used), result)
+
+    linked: list[LinkedArticle] = []
+    for article, maybe in zip(published, results, strict=True):
+        assert maybe is not None
+        result = maybe
         _report(result.problems, article, collector, all_slugs)
         check_quotes(article, result.body_html, collector)
         linked.append(
@@ -264,9 +310,25 @@ def link_site(site: Site, collector: Collector, drafts: bool = False, jobs: int 
     bodies: dict[str, str] = {}
     entities: tuple[Entity, ...] = (*site.people, *site.topics)
     for entity in entities:
-        ctx = ConvertContext(resolve=resolve)
-        bodies[entity.slug] = converter.convert(entity.body, ctx)
-        _report(ctx.problems, entity, collector, all_slugs)
+        key = fp.digest(entity.body)
+        entry = known.get(entity.slug)
+        if entry is not None and entry[0] == key and deps_of(s for s, _ in entry[1]) == entry[1]:
+            body_html, problems = entry[2]
+        else:
+            seen: list[str] = []
+
+            def resolve_used(slug: str, seen: list[str] = seen) -> Target | None:
+                seen.append(slug)
+                return depth_two.get(slug)
+
+            ctx = ConvertContext(resolve=resolve_used)
+            body_html, problems = converter.convert(entity.body, ctx), tuple(ctx.problems)
+            known[entity.slug] = (key, deps_of(sorted(set(seen))), (body_html, problems))
+        bodies[entity.slug] = body_html
+        _report(problems, entity, collector, all_slugs)
+    live = {a.slug for a in published} | {e.slug for e in entities}
+    for stale in [slug for slug in known if slug not in live]:
+        del known[stale]
     return LinkedSite(
         site=site,
         articles=tuple(linked),

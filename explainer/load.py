@@ -89,8 +89,16 @@ def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tupl
                 yield collection, path
 
 
-def load_documents(content_dir: Path, collector: Collector) -> list[RawDocument]:
-    """Read every content file; record problems in collector and skip broken files."""
+def load_documents(
+    content_dir: Path,
+    collector: Collector,
+    known: dict[str, tuple[int, int, Any]] | None = None,
+) -> list[RawDocument]:
+    """Read every content file; record problems in collector and skip broken files.
+
+    `known` maps a path to (mtime_ns, size, document) from the last build: a file whose
+    size and change time are the same is not read again. It is updated in place.
+    """
     docs: list[RawDocument] = []
     seen: dict[str, Path] = {}
     for collection, path in iter_content_files(content_dir, collector):
@@ -113,10 +121,27 @@ def load_documents(content_dir: Path, collector: Collector) -> list[RawDocument]
             )
             continue
         seen[slug] = path
+        key = str(path)
         try:
-            docs.append(read_document(path, collection))
+            st = path.stat()
+            cached = known.get(key) if known is not None else None
+            if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
+                docs.append(cached[2])
+                continue
+            doc = read_document(path, collection)
         except ContentError as err:
             collector.add(err.diagnostic)
+            continue
+        except OSError as err:
+            collector.error(path, 0, f"cannot read the file: {err.strerror}")
+            continue
+        if known is not None:
+            known[key] = (st.st_mtime_ns, st.st_size, doc)
+        docs.append(doc)
+    if known is not None:
+        present = {str(d.src_path) for d in docs}
+        for stale in [k for k in known if k not in present]:
+            del known[stale]
     return docs
 
 

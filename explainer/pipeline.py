@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cache import BuildCache, cache_path, code_version, load_cache, save_cache, tree_manifest
 from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
 from .link import LinkedSite, link_site
 from .load import load_documents
 from .parallel import default_jobs
-from .render import RenderedPage, render_pages
+from .parse import parse_site
+from .render import PageDigest, RenderPlan, plan_pages
 from .search import index_site
+from .urls import out_path
 from .write import check_output_folder, write_site
 
 
@@ -26,6 +30,7 @@ class BuildOptions:
     drafts: bool = False
     strict: bool = False
     search: bool = True
+    cache: bool = True
     jobs: int = field(default_factory=default_jobs)
 
     @property
@@ -64,6 +69,8 @@ class BuildResult:
     pages: int
     diagnostics: tuple[Diagnostic, ...]
     seconds: float
+    up_to_date: bool = False
+    reused: int = 0
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -75,39 +82,117 @@ def _stop(collector: Collector, strict: bool) -> None:
         raise BuildFailed(collector.diagnostics)
 
 
-def prepare(options: BuildOptions, collector: Collector) -> tuple[LinkedSite, list[RenderedPage]]:
+def prepare(
+    options: BuildOptions, collector: Collector, cache: BuildCache | None = None
+) -> tuple[LinkedSite, RenderPlan]:
     """Load, validate, link and render; raise BuildFailed with every problem found."""
     config = load_config(options.config_path, collector)
-    docs = load_documents(options.content, collector)
+    docs = load_documents(options.content, collector, cache.docs if cache else None)
     collector.raise_if_errors()
     assert config is not None
-    from .parse import parse_site
-
     site = parse_site(config, docs, collector)
     collector.raise_if_errors()
-    linked = link_site(site, collector, drafts=options.drafts, jobs=options.jobs)
+    linked = link_site(
+        site,
+        collector,
+        drafts=options.drafts,
+        jobs=options.jobs,
+        conversions=cache.conversions if cache else None,
+    )
     _stop(collector, options.strict)
-    return linked, render_pages(linked, options.templates, jobs=options.jobs)
+    previous: dict[str, PageDigest] = {}
+    salt = b""
+    if cache is not None:
+        intact = _intact_outputs(options.out, cache.outputs)
+        previous = {url: d for url, d in cache.pages.items() if out_path(url) in intact}
+        salt = cache.key.encode() + tree_manifest(options.templates)
+    plan = plan_pages(linked, options.templates, options.jobs, previous, salt)
+    return linked, plan
+
+
+def _options_key(options: BuildOptions) -> str:
+    parts = [
+        code_version(),
+        str(options.drafts),
+        str(options.strict),
+        str(options.search),
+        str(options.content.resolve()),
+        str(options.config_path.resolve()),
+    ]
+    return "|".join(parts)
+
+
+def _stat_outputs(out_dir: Path) -> dict[str, tuple[int, int]]:
+    found: dict[str, tuple[int, int]] = {}
+    root = str(out_dir)
+    for dirpath, _, filenames in os.walk(out_dir):
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            try:
+                st = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            found[rel.replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int]]) -> set[str]:
+    """Return the recorded output files that are still exactly as the last build left them."""
+    intact = set()
+    for rel, expected in recorded.items():
+        try:
+            st = os.stat(out_dir / rel)
+        except OSError:
+            continue
+        if (st.st_size, st.st_mtime_ns) == expected:
+            intact.add(rel)
+    return intact
 
 
 def build(options: BuildOptions, write: bool = True) -> BuildResult:
     """Build the site (or only check it when write is False)."""
     started = time.perf_counter()
     collector = Collector()
-    if write:
-        check_output_folder(options.out, options.protected())
-    _, pages = prepare(options, collector)
-    count = len(pages)
-    if write:
+    if not write:
+        _, plan = prepare(options, collector)
+        return BuildResult(len(plan.pages), tuple(collector.diagnostics), _since(started))
+    check_output_folder(options.out, options.protected())
+    cache_file = cache_path(options.root, options.out)
+    key = _options_key(options)
+    cache = load_cache(cache_file, key) if options.cache else BuildCache(key=key)
+    inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
+    if (
+        options.cache
+        and cache.inputs == inputs
+        and cache.outputs
+        and len(_intact_outputs(options.out, cache.outputs)) == len(cache.outputs)
+    ):
+        return BuildResult(0, cache.diagnostics, _since(started), up_to_date=True)
+    _, plan = prepare(options, collector, cache)
 
-        def index(folder: Path) -> None:
-            reason = index_site(folder) if options.search else None
-            if reason:
-                collector.warn(
-                    options.out,
-                    0,
-                    f"{reason}; the site was built without search (its search page says so)",
-                )
+    def index(folder: Path) -> None:
+        reason = index_site(folder) if options.search else None
+        if reason:
+            collector.warn(
+                options.out,
+                0,
+                f"{reason}; the site was built without search (its search page says so)",
+            )
 
-        count = write_site(pages, options.static, options.out, options.protected(), index)
-    return BuildResult(count, tuple(collector.diagnostics), time.perf_counter() - started)
+    count = write_site(
+        plan.pages, options.static, options.out, options.protected(), index, plan.reused
+    )
+    if options.cache:
+        cache.inputs = inputs
+        cache.pages = plan.digests
+        cache.outputs = _stat_outputs(options.out)
+        cache.diagnostics = tuple(collector.diagnostics)
+        save_cache(cache_file, cache)
+    return BuildResult(
+        count, tuple(collector.diagnostics), _since(started), reused=len(plan.reused)
+    )
+
+
+def _since(started: float) -> float:
+    return time.perf_counter() - started

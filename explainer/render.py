@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 import traceback
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from markupsafe import Markup
 
 from . import feeds, jsonld
 from .errors import BuildFailed, Diagnostic, display_path
+from .fingerprint import Fingerprinter
 from .link import LinkedArticle, LinkedSite
 from .model import CLAIM_STATUSES, Person, Topic
 from .parallel import run_indexed
@@ -53,6 +55,8 @@ STATUS_LABELS = {
 }
 DATA_REF_RE = re.compile(r'data-ref="([a-z0-9-]+)"')
 CARDS_ID = "explainer-cards"
+# Per page: digest of the template context, the entities its hover cards show, their digest.
+PageDigest = tuple[bytes, tuple[str, ...], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +116,10 @@ class _Renderer:
         self.templates_dir = templates_dir
         self.entities = linked.entities
         self.jobs: list[_Job] = []
+        self.salt = b""
+        self.previous: Mapping[str, PageDigest] = {}
+        self.reused: list[str] = []
+        self.digests: dict[str, PageDigest] = {}
         self.files: list[RenderedPage] = []
         self.lastmod: dict[str, dt.date | None] = {}
 
@@ -126,13 +134,18 @@ class _Renderer:
         in_sitemap: bool = True,
         **context: Any,
     ) -> None:
-        """Queue a page; pages are rendered together, possibly in several processes."""
+        """Queue a page; pages are rendered together, possibly in several processes.
+
+        Each page gets only the entities it looks up (`entities`), so that its digest
+        changes only when something it shows changes.
+        """
+        context.setdefault("entities", {})
         context.update(crumbs=crumbs, og_type=og_type)
         self.jobs.append(_Job(template, url_path, day, context))
         if in_sitemap:
             self.lastmod[url_path] = lastmod
 
-    def render_job(self, index: int) -> RenderedPage | Diagnostic:
+    def render_job(self, index: int) -> tuple[RenderedPage, tuple[str, ...]] | Diagnostic:
         job = self.jobs[index]
         url_path = job.url_path
 
@@ -146,30 +159,31 @@ class _Renderer:
                 url=url,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
-                entities=self.entities,
                 **job.context,
             )
         except jinja2.TemplateSyntaxError as err:
             return _syntax_diagnostic(err, self.templates_dir)
         except jinja2.TemplateError as err:
             return _runtime_diagnostic(err, self.templates_dir, url_path)
-        html = self.add_cards(html, url_path, job.day)
-        return RenderedPage(url_path, out_path(url_path), html.encode("utf-8"))
+        html, slugs = self.add_cards(html, url_path, job.day)
+        return RenderedPage(url_path, out_path(url_path), html.encode("utf-8")), slugs
 
     def add_file(self, url_path: str, text: str) -> None:
         self.files.append(RenderedPage(url_path, url_path, text.encode("utf-8")))
 
-    def add_cards(self, html: str, url_path: str, day: dt.date | None) -> str:
+    def add_cards(
+        self, html: str, url_path: str, day: dt.date | None
+    ) -> tuple[str, tuple[str, ...]]:
         """Give the page the hover-card data of every person and topic it links."""
-        slugs = sorted({s for s in DATA_REF_RE.findall(html) if s in self.entities})
+        slugs = tuple(sorted({s for s in DATA_REF_RE.findall(html) if s in self.entities}))
         if not slugs or "</body>" not in html:
-            return html
+            return html, slugs
         cards = {s: self.card(self.entities[s], url_path, day) for s in slugs}
         text = json.dumps(cards, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         block = f'<script type="application/json" id="{CARDS_ID}">{text}</script>\n'
         head, _, tail = html.rpartition("</body>")
-        return f"{head}{block}</body>{tail}"
+        return f"{head}{block}</body>{tail}", slugs
 
     def card(self, entity: Person | Topic, url_path: str, day: dt.date | None) -> dict[str, str]:
         card = {
@@ -187,6 +201,14 @@ class _Renderer:
         else:
             card["kind"] = entity.topic_kind
         return card
+
+    def cards_digest(self, fp: Fingerprinter, job: _Job, slugs: tuple[str, ...]) -> bytes:
+        """Digest what the hover cards of a page show: its linked entities, on its date."""
+        return fp.digest((job.url_path, job.day, tuple(self.entities.get(s) for s in slugs)))
+
+    def pick(self, slugs: Iterable[str]) -> dict[str, Person | Topic]:
+        """Return the entities named by slugs, in a stable order."""
+        return {s: self.entities[s] for s in sorted(set(slugs)) if s in self.entities}
 
     def people_in_story(self, item: LinkedArticle) -> list[PersonInStory]:
         people = {p.slug: p for p in self.site.people}
@@ -272,6 +294,7 @@ class _Renderer:
                 for e in self.entities.values()
                 if e.slug in linked.claims_of
             ],
+            entities=self.pick(c.by_slug for c in claims),
         )
         timeline = build_timeline(linked)
         entries_of: dict[str, list[Entry]] = {}
@@ -326,6 +349,9 @@ class _Renderer:
                 topics_in_story=self.topics_in_story(item),
                 related=linked.related.get(article.slug, ()),
                 claims=item.claims,
+                entities=self.pick(
+                    [*(c.by_slug for c in item.claims), *(q.by for q in article.quotes)]
+                ),
                 structured=jsonld.script(jsonld.article_data(linked, item)),
             )
         for person in people:
@@ -346,6 +372,7 @@ class _Renderer:
                 current_party=person.party_on(None),
                 quotes=linked.quotes_by.get(person.slug, ()),
                 claims=linked.claims_of.get(person.slug, ()),
+                entities=self.pick(c.by_slug for c in linked.claims_of.get(person.slug, ())),
                 has_timeline=person in timeline_people,
                 structured=jsonld.script(jsonld.person_data(base, person)),
             )
@@ -360,16 +387,37 @@ class _Renderer:
                 body=Markup(linked.bodies.get(topic.slug, "")),
                 appears_in=linked.backlinks.get(topic.slug, ()),
                 claims=linked.claims_of.get(topic.slug, ()),
+                entities=self.pick(c.by_slug for c in linked.claims_of.get(topic.slug, ())),
                 structured=jsonld.script(jsonld.topic_data(base, topic)),
             )
         self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
         self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
         self.add_file("robots.txt", feeds.robots(site.config))
+        fp = Fingerprinter()
+        salt = fp.digest((self.salt, self.site.config))
+        todo: list[int] = []
+        for i, job in enumerate(self.jobs):
+            digest = fp.digest((salt, job.template, job.url_path, job.day, job.context))
+            before = self.previous.get(job.url_path)
+            if before is not None and before[0] == digest:
+                slugs = before[1]
+                if self.cards_digest(fp, job, slugs) == before[2]:
+                    self.reused.append(out_path(job.url_path))
+                    self.digests[job.url_path] = before
+                    continue
+            self.digests[job.url_path] = (digest, (), b"")
+            todo.append(i)
         pages: list[RenderedPage] = []
-        for result in run_indexed(self.render_job, len(self.jobs), jobs):
+        for i, result in zip(
+            todo, run_indexed(lambda n: self.render_job(todo[n]), len(todo), jobs), strict=True
+        ):
             if isinstance(result, Diagnostic):
                 raise BuildFailed([result])
-            pages.append(result)
+            page, slugs = result
+            job = self.jobs[i]
+            digest = self.digests[job.url_path][0]
+            self.digests[job.url_path] = (digest, slugs, self.cards_digest(fp, job, slugs))
+            pages.append(page)
         return pages + self.files
 
 
@@ -391,7 +439,30 @@ def _runtime_diagnostic(
     return Diagnostic(display_path(templates_dir), 0, where)
 
 
+@dataclass(frozen=True, slots=True)
+class RenderPlan:
+    """Pages rendered now, pages whose previous output still holds, and every page's digest."""
+
+    pages: list[RenderedPage]
+    reused: list[str]  # output paths to carry over from the previous build
+    digests: dict[str, PageDigest]  # url path -> what its rendering used
+
+
+def plan_pages(
+    linked: LinkedSite,
+    templates_dir: Path,
+    jobs: int = 1,
+    previous: Mapping[str, PageDigest] | None = None,
+    salt: bytes = b"",
+) -> RenderPlan:
+    """Render the pages whose inputs differ from `previous` (url path -> digest)."""
+    renderer = _Renderer(linked, make_environment(templates_dir), templates_dir)
+    renderer.previous = previous or {}
+    renderer.salt = salt
+    pages = renderer.run(jobs)
+    return RenderPlan(pages, renderer.reused, renderer.digests)
+
+
 def render_pages(linked: LinkedSite, templates_dir: Path, jobs: int = 1) -> list[RenderedPage]:
     """Render every page of the site, in a stable order."""
-    env = make_environment(templates_dir)
-    return _Renderer(linked, env, templates_dir).run(jobs)
+    return plan_pages(linked, templates_dir, jobs).pages

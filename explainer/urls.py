@@ -13,11 +13,11 @@ def relative_url(from_path: str, to_path: str) -> str:
     opened straight from the output folder as well as served under any sub-path.
     """
     to_path, _, fragment = to_path.partition("#")
-    from_dir = (
-        from_path
-        if from_path.endswith("/") or not from_path
-        else posixpath.dirname(from_path) + "/"
-    )
+    if from_path.endswith("/") or not from_path:
+        from_dir = from_path
+    else:
+        parent = posixpath.dirname(from_path)
+        from_dir = parent + "/" if parent else ""
     depth = from_dir.count("/")
     target = to_path + "index.html" if (to_path.endswith("/") or not to_path) else to_path
     url = "../" * depth + target

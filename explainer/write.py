@@ -87,8 +87,15 @@ def remove_stale(out_dir: Path) -> None:
     if not parent.is_dir():
         return
     for child in parent.iterdir():
-        ours = child.name.startswith(prefixes) and child.is_dir() and not child.is_symlink()
-        if ours and ((child / MARKER).is_file() or not any(child.iterdir())):
+        if not child.name.startswith(prefixes) or not child.is_dir() or child.is_symlink():
+            continue
+        # An .old- folder was a whole site once (renamed by us); a .tmp- folder gets the
+        # marker first thing, so one without it and not empty is not ours.
+        if (
+            child.name.startswith(prefixes[1])
+            or (child / MARKER).is_file()
+            or not any(child.iterdir())
+        ):
             shutil.rmtree(child, ignore_errors=True)
 
 
@@ -98,10 +105,14 @@ def write_site(
     out_dir: Path,
     protected: Iterable[tuple[str, Path]] = (),
     finish: Callable[[Path], None] | None = None,
+    reuse: Iterable[str] = (),
+    site_id: str = "",
 ) -> int:
     """Write every page and the static files, then swap the result into out_dir.
 
-    `finish` runs on the complete temporary folder before the swap (the search indexer).
+    `reuse` names output files of the current out_dir that are carried over unchanged
+    (hard-linked, so the swap stays one step). `finish` runs on the complete temporary
+    folder before the swap (the search indexer). `site_id` goes into the marker file.
     """
     check_output_folder(out_dir, protected)
     out = out_dir.resolve()
@@ -109,8 +120,9 @@ def write_site(
     remove_stale(out_dir)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        (tmp / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
         count = _write_into(tmp, pages, static_dir)
+        count += _carry_over(out, tmp, reuse)
         if finish is not None:
             finish(tmp)
         os.chmod(tmp, 0o755)
@@ -148,15 +160,72 @@ def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | No
     return count
 
 
+def site_id_line(site_id: str) -> str:
+    return f"build: {site_id}\n" if site_id else ""
+
+
+def read_site_id(out_dir: Path) -> str:
+    """Return the build id recorded in an output folder's marker, or ''."""
+    try:
+        text = (out_dir / MARKER).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    for line in text.splitlines():
+        if line.startswith("build: "):
+            return line.removeprefix("build: ").strip()
+    return ""
+
+
+def _carry_over(out: Path, root: Path, reuse: Iterable[str]) -> int:
+    count = 0
+    for rel in reuse:
+        source = _safe_target(out, rel)
+        target = _safe_target(root, rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        count += 1
+    return count
+
+
+def _discard(folder: Path) -> None:
+    """Delete a replaced site folder, in the background where the system allows it."""
+    old = Path(
+        tempfile.mkdtemp(
+            prefix=f".{folder.name.split('.tmp-')[0].lstrip('.')}.old-", dir=folder.parent
+        )
+    )
+    os.rmdir(old)
+    os.rename(folder, old)
+    if not hasattr(os, "fork"):
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    try:
+        pid = os.fork()
+    except OSError:
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    if pid == 0:  # child: fork again so the grandchild is nobody's zombie
+        try:
+            if os.fork() == 0:
+                os.setsid()
+                shutil.rmtree(old, ignore_errors=True)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def _swap_in(tmp: Path, out: Path) -> None:
     if not out.exists():
         os.rename(tmp, out)
         return
     if _exchange(tmp, out):
-        shutil.rmtree(tmp)  # now holds the previous site
+        _discard(tmp)  # now holds the previous site; a later build removes any leftover
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     os.rmdir(old)
     os.rename(out, old)
     os.rename(tmp, out)
-    shutil.rmtree(old, ignore_errors=True)
+    _discard(old)
