@@ -152,11 +152,15 @@ class _Renderer:
         def url(target: str) -> str:
             return relative_url(url_path, target)
 
+        def folder_url(target: str) -> str:
+            return relative_url(url_path, target, index=False)
+
         config = self.site.config
         try:
             html = self.env.get_template(job.template).render(
                 site=config,
                 url=url,
+                folder_url=folder_url,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
                 **job.context,

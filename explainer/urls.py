@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 
 
-def relative_url(from_path: str, to_path: str) -> str:
+def relative_url(from_path: str, to_path: str, index: bool = True) -> str:
     """Return a link from the page at from_path to to_path that works from disk too.
 
     Both are url paths relative to the site root: '' (home), 'people/' (a folder page)
@@ -19,8 +19,11 @@ def relative_url(from_path: str, to_path: str) -> str:
         parent = posixpath.dirname(from_path)
         from_dir = parent + "/" if parent else ""
     depth = from_dir.count("/")
-    target = to_path + "index.html" if (to_path.endswith("/") or not to_path) else to_path
+    folder = to_path.endswith("/") or not to_path
+    target = to_path + "index.html" if folder and index else to_path
     url = "../" * depth + target
+    if not url:
+        url = "./"
     return f"{url}#{fragment}" if fragment else url
 
 

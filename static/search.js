@@ -35,6 +35,8 @@
       showImages: false,
       resetStyles: false,
     });
+    var input = box.querySelector("input.pagefind-ui__search-input");
+    if (input) input.setAttribute("aria-label", "Search people, topics and stories");
     var query = new URLSearchParams(window.location.search).get("q");
     if (query) ui.triggerSearch(query);
   };
