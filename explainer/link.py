@@ -174,7 +174,7 @@ def _report(
         if (problem.message, problem.severity) in seen:
             continue
         seen.add((problem.message, problem.severity))
-        line = _line_of(page.body, page.body_line, problem.needle)
+        line = problem.line or _line_of(page.body, page.body_line, problem.needle)
         message = problem.message
         if message.startswith("broken link [["):
             slug = problem.needle.strip("[]").split("|")[0].strip()
@@ -244,8 +244,11 @@ def link_site(
         body_html = converter.convert(article.body, ctx)
         headlines = []
         for headline in article.related_headlines:
+            before = len(ctx.problems)
             html_text = converter.convert(headline.title, ctx)
             headlines.append(html_text.removeprefix("<p>").removesuffix("</p>"))
+            for problem in ctx.problems[before:]:
+                problem.line = headline.line
         claims = []
         for claim in article.claims:
             about_ctx = ConvertContext(

@@ -93,6 +93,7 @@ def load_documents(
     content_dir: Path,
     collector: Collector,
     known: dict[str, tuple[int, int, Any]] | None = None,
+    unreadable: dict[str, str] | None = None,
 ) -> list[RawDocument]:
     """Read every content file; record problems in collector and skip broken files.
 
@@ -131,9 +132,13 @@ def load_documents(
             doc = read_document(path, collection)
         except ContentError as err:
             collector.add(err.diagnostic)
+            if unreadable is not None:
+                unreadable[slug] = collection
             continue
         except OSError as err:
             collector.error(path, 0, f"cannot read the file: {err.strerror}")
+            if unreadable is not None:
+                unreadable[slug] = collection
             continue
         if known is not None:
             known[key] = (st.st_mtime_ns, st.st_size, doc)
@@ -215,6 +220,11 @@ def parse_front_matter(
             loader.dispose()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
+        opened = err.context or ""
+        if err.context_mark is not None and opened.startswith(
+            ("while scanning a quoted scalar", "while parsing a flow")
+        ):
+            mark = err.context_mark  # where the unclosed quote or bracket was opened
         line = (mark.line + 1 + offset) if mark else first_line - 1
         raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
     except yaml.YAMLError as err:

@@ -128,7 +128,7 @@ MONTHS = frozenset(
     ]
 )
 MONTH_BEFORE_RE = re.compile(
-    r"(?:\d(?:st|nd|rd|th)?|\b(?:in|since|until|till|during|early|late|mid|last|next|this))"
+    r"(?:\d(?:st|nd|rd|th)?|\b(?:in|of|since|until|till|during|early|late|mid|last|next|this))"
     r"[\s-]+\Z",
     re.IGNORECASE,
 )
@@ -238,6 +238,7 @@ class Problem:
     severity: str
     message: str
     needle: str
+    line: int = 0  # where it is, when known better than by searching for needle
 
 
 @dataclass(slots=True)
@@ -326,9 +327,10 @@ class _Walker:
         skip = skip or el.tag in SKIP_TAGS
         if el.tag == "a" and el.get("data-ref"):
             self._record(el.get("data-ref", ""), state, len(state.seen), linked=True)
+        children = list(el)  # before linking el.text adds links that are not to be walked
         if el.text:
             el.text = self._text(el, None, el.text, state, skip)
-        for child in list(el):
+        for child in children:
             if child.tag in BLOCK_TAGS:
                 state.seen += self.walk_block(child, skip)
             else:

@@ -183,6 +183,7 @@ class Headline:
 
     title: str
     url: str = ""
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +194,7 @@ class Quote:
     text: str
     via: str = ""
     context: str = ""
-    line: int = 1
+    line: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +217,7 @@ class Claim:
     by: str = ""  # a person or topic slug, or free text such as "a new study"
     evidence: tuple[Evidence, ...] = ()
     note: str = ""
-    line: int = 1
+    line: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

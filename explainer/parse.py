@@ -356,11 +356,12 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
 
     def headline(path: KeyPath, value: Any) -> Headline:
         if isinstance(value, str):
-            return Headline(r.text(path, value))
+            return Headline(r.text(path, value), line=doc.line_of(path))
         data = r.fields(path, value, HEADLINE_FIELDS)
         return Headline(
             r.text(path + ("title",), data["title"]),
             r.url(path + ("url",), data["url"]) if "url" in data else "",
+            line=doc.line_of(path + ("title",)),
         )
 
     def optional_text(path: KeyPath, data: dict[str, Any], key: str) -> str:
@@ -428,18 +429,25 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
     return article if f.ok and not r.bad else None
 
 
-def parse_site(config: SiteConfig, docs: list[RawDocument], collector: Collector) -> Site:
-    """Validate every document and the slugs that articles refer to."""
+def parse_site(
+    config: SiteConfig,
+    docs: list[RawDocument],
+    collector: Collector,
+    unreadable: Mapping[str, str] | None = None,
+) -> Site:
+    """Validate every document and the slugs that articles refer to.
+
+    `unreadable` maps the slugs of files that could not be loaded to their collection,
+    so references to them are not reported a second time as unknown.
+    """
     articles: list[Article] = []
     people: list[Person] = []
     topics: list[Topic] = []
-    article_docs: dict[str, RawDocument] = {}
     for doc in docs:
         if doc.collection == "articles":
             article = parse_article(doc, collector)
             if article:
                 articles.append(article)
-                article_docs[article.slug] = doc
         elif doc.collection == "people":
             person = parse_person(doc, collector)
             if person:
@@ -449,29 +457,38 @@ def parse_site(config: SiteConfig, docs: list[RawDocument], collector: Collector
             if topic:
                 topics.append(topic)
     kinds = {d.slug: d.collection for d in docs}
-    person_slugs = {d.slug for d in docs if d.collection == "people"}
-    topic_slugs = {d.slug for d in docs if d.collection == "topics"}
-    for article in articles:
-        doc = article_docs[article.slug]
-        for key, wanted, slugs, noun in (
-            ("people", "people", person_slugs, "person"),
-            ("topics", "topics", topic_slugs, "topic"),
+    for slug, collection in (unreadable or {}).items():
+        kinds.setdefault(slug, collection)
+    person_slugs = {s for s, c in kinds.items() if c == "people"}
+    topic_slugs = {s for s, c in kinds.items() if c == "topics"}
+    parsed = {a.slug: a for a in articles}
+    for doc in docs:
+        if doc.collection != "articles":
+            continue
+        # Checked on the raw values too, so a bad field elsewhere does not hide these.
+        for key, slugs, noun in (
+            ("people", person_slugs, "person"),
+            ("topics", topic_slugs, "topic"),
         ):
-            for i, slug in enumerate(getattr(article, key)):
-                if slug in slugs:
+            listed = doc.meta.get(key)
+            if not isinstance(listed, list):
+                continue
+            for i, slug in enumerate(listed):
+                if not isinstance(slug, str) or slug.strip() in slugs:
                     continue
+                slug = slug.strip()
                 where: KeyPath = (key, i)
                 if slug in kinds:
                     other = {"articles": "an article", "people": "a person", "topics": "a topic"}
                     message = f"'{slug}' is {other[kinds[slug]]}, not a {noun}"
                 else:
-                    folder = f"content/{wanted}/"
                     message = (
                         f"unknown {noun} '{slug}'{did_you_mean(slug, slugs)}; "
-                        f"add {folder}{slug}.md or fix the slug"
+                        f"add content/{key}/{slug}.md or fix the slug"
                     )
                 collector.error(doc.src_path, doc.line_of(where), f"{dotted(where)}: {message}")
-        for i, q in enumerate(article.quotes):
+        article = parsed.get(doc.slug)
+        for i, q in enumerate(article.quotes if article else ()):
             if q.by not in person_slugs:
                 where = ("quotes", i, "by")
                 hint = did_you_mean(q.by, person_slugs)

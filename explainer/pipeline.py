@@ -87,10 +87,12 @@ def prepare(
 ) -> tuple[LinkedSite, RenderPlan]:
     """Load, validate, link and render; raise BuildFailed with every problem found."""
     config = load_config(options.config_path, collector)
-    docs = load_documents(options.content, collector, cache.docs if cache else None)
-    collector.raise_if_errors()
+    unreadable: dict[str, str] = {}
+    docs = load_documents(options.content, collector, cache.docs if cache else None, unreadable)
+    if config is None:
+        collector.raise_if_errors()
     assert config is not None
-    site = parse_site(config, docs, collector)
+    site = parse_site(config, docs, collector, unreadable)
     collector.raise_if_errors()
     linked = link_site(
         site,
