@@ -324,6 +324,8 @@ def render(results: dict[str, Any]) -> str:
     ]
     if results.get("quick"):
         out += ["> **Smoke check only** (`--quick`: one size, one run). Not a measurement.", ""]
+    if results.get("note"):
+        out += [f"> {results['note']}", ""]
     out += [
         "## Targets",
         "",

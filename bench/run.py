@@ -163,6 +163,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="build explainer from `git archive REV` under bench/.work/ instead of the working "
         "tree, so edits made while the benchmark runs are not measured",
     )
+    ap.add_argument("--note", default="", help="a sentence for the top of the report")
     ap.add_argument(
         "--report-only",
         action="store_true",
@@ -718,6 +719,9 @@ def main() -> int:
     )
     if args.report_only:
         data = json.loads(results_path.read_text())
+        if args.note:
+            data["note"] = args.note
+            results_path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         markdown_path.write_text(report.render(data), encoding="utf-8")
         log(f"wrote {markdown_path}")
         return 0
@@ -752,6 +756,7 @@ def main() -> int:
     results: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
+        "note": args.note,
         "sizes": sizes,
         "runs": {str(k): v for k, v in runs.items()},
         "tools": wanted,
