@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import shutil
 import subprocess
@@ -14,6 +16,7 @@ from typing import Any
 
 GNU_TIME = "/usr/bin/time"
 SAMPLE_SECONDS = 0.1
+PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +28,37 @@ class Sample:
     tree_peak_kb: int  # largest sampled sum over the whole tree (PSS where the kernel has it)
     returncode: int
     rss_source: str
+    background_s: float  # how long processes the build left behind ran on after it exited
 
     def as_dict(self) -> dict[str, Any]:
         """Return the sample as plain JSON-ready data."""
         return asdict(self)
+
+
+def become_subreaper() -> bool:
+    """Adopt this process's orphaned descendants, so work a build leaves running is seen.
+
+    explainer deletes a replaced site in a detached grandchild; as a subreaper we can
+    wait for it before the next measurement instead of letting it steal that one's time.
+    """
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        libc = ctypes.CDLL(name, use_errno=True)
+        return bool(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_orphans() -> float:
+    """Wait for every adopted orphan to exit; return how long that took."""
+    started = time.perf_counter()
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return time.perf_counter() - started
 
 
 def have_gnu_time() -> bool:
@@ -121,6 +151,7 @@ def run_measured(
             seconds = time.perf_counter() - started
             sampler.stop()
             proc.returncode = os.waitstatus_to_exitcode(status)
+            background_s = reap_orphans()
         max_rss_kb = 0
         source = "wait4 ru_maxrss"
         if use_time:
@@ -136,6 +167,7 @@ def run_measured(
         tree_peak_kb=sampler.peak_kb,
         returncode=proc.returncode,
         rss_source=source,
+        background_s=background_s,
     )
 
 

@@ -54,7 +54,10 @@ METHOD = """\
 - **One-article edit**: a sentence appended to the body of the first article, rebuild.
 - **One-person rename**: the first person's alias changed (`Ms X` -> `Dr X`), rebuild
   (the article edit is still in place). Both files are restored after each round.
-- **Wall time**: median of the runs, from start to exit of the child process.
+- **Wall time**: median of the runs, from start to exit of the child process. Work a
+  build leaves running after it exits (explainer removes a replaced site in a detached
+  process) is not counted, but the harness waits for it before the next measurement
+  (it adopts orphans as a subreaper); `background_s` in the results says how long it ran.
 - **Peak RSS**: the largest single process in the tool's process tree (`ru_maxrss` from
   `wait4`, as GNU time's `%M` reports it). **Tree**: the largest sum over every process
   of the tree, sampled every 0.1 s from `/proc/PID/smaps_rollup` (PSS, so pages shared

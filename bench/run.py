@@ -744,6 +744,7 @@ def main() -> int:
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
 
+    subreaper = measure.become_subreaper()
     tools = Tools(args.tools_dir.resolve())
     install_tools(tools, wanted)
     for tool, reason in tools.missing.items():
@@ -762,7 +763,7 @@ def main() -> int:
         "tools": wanted,
         "scenarios": scenarios,
         "skipped": {t: r for t, r in tools.missing.items()},
-        "machine": machine(),
+        "machine": {**machine(), "waits_for_background_work": subreaper},
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {"explainer": explainer_versions(src), **tools.versions},
         "pages": {},
