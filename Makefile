@@ -48,9 +48,8 @@ lint: $(VENV)/.installed-test
 test: $(VENV)/.installed-test test-tools lint
 	$(BIN)/python -m pytest
 
-serve: site
-	@echo "Serving _site on http://127.0.0.1:8000/ (Ctrl-C to stop)"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _site 8000
+serve: $(VENV)/.installed
+	$(BIN)/python build.py serve
 
 clean:
 	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

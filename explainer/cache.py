@@ -12,7 +12,7 @@ import os
 import pickle
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,12 @@ class BuildCache:
     pages: dict[str, Any] = field(default_factory=dict)  # url path -> render.PageDigest
     outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+
+    def reset(self, key: str) -> None:
+        """Forget everything, for builds with other settings."""
+        fresh = BuildCache(key=key)
+        for item in fields(self):
+            setattr(self, item.name, getattr(fresh, item.name))
 
 
 def cache_path(root: Path, out_dir: Path) -> Path:

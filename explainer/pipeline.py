@@ -152,8 +152,14 @@ def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int]]) -> set[
     return intact
 
 
-def build(options: BuildOptions, write: bool = True) -> BuildResult:
-    """Build the site (or only check it when write is False)."""
+def build(
+    options: BuildOptions, write: bool = True, memory: BuildCache | None = None
+) -> BuildResult:
+    """Build the site (or only check it when write is False).
+
+    `memory` is a cache kept by a long-running caller (the preview server): it is used
+    and updated in place instead of the cache file.
+    """
     started = time.perf_counter()
     collector = Collector()
     if not write:
@@ -162,7 +168,15 @@ def build(options: BuildOptions, write: bool = True) -> BuildResult:
     check_output_folder(options.out, options.protected())
     cache_file = cache_path(options.root, options.out)
     key = _options_key(options)
-    cache = load_cache(cache_file, key) if options.cache else BuildCache(key=key)
+    if memory is not None and memory.key != key:
+        memory.reset(key)  # other settings: start afresh
+    cache = (
+        memory
+        if memory is not None
+        else load_cache(cache_file, key)
+        if options.cache
+        else BuildCache(key=key)
+    )
     inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
     if (
         options.cache
@@ -190,7 +204,8 @@ def build(options: BuildOptions, write: bool = True) -> BuildResult:
         cache.pages = plan.digests
         cache.outputs = _stat_outputs(options.out)
         cache.diagnostics = tuple(collector.diagnostics)
-        save_cache(cache_file, cache)
+        if memory is None:
+            save_cache(cache_file, cache)
     return BuildResult(
         count, tuple(collector.diagnostics), _since(started), reused=len(plan.reused)
     )

@@ -1,0 +1,380 @@
+"""The preview server: build, serve on loopback, rebuild on save, reload open pages."""
+
+from __future__ import annotations
+
+import errno
+import http.server
+import ipaddress
+import json
+import posixpath
+import signal
+import socket
+import sys
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .cache import BuildCache, tree_manifest
+from .errors import BuildFailed, Diagnostic, display_path
+from .pipeline import BuildOptions, build
+
+ASSETS = Path(__file__).parent / "serve_assets"
+MAX_URL = 2048
+PING_SECONDS = 15.0
+RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
+
+
+@dataclass
+class Status:
+    """The outcome of the latest build, as the open pages hear of it."""
+
+    version: int = 0
+    ok: bool = True
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    css_only: bool = False
+
+    def event(self) -> bytes:
+        data = json.dumps(
+            {
+                "version": self.version,
+                "ok": self.ok,
+                "errors": list(self.errors),
+                "warnings": list(self.warnings),
+                "css_only": self.css_only,
+            }
+        )
+        return f"event: status\ndata: {data}\n\n".encode()
+
+
+@dataclass
+class Preview:
+    """Shared state between the watcher, the builder and the request handlers."""
+
+    options: BuildOptions
+    root: Path
+    status: Status = field(default_factory=Status)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    stopping: threading.Event = field(default_factory=threading.Event)
+    memory: BuildCache = field(default_factory=BuildCache)
+    building: threading.Lock = field(default_factory=threading.Lock)
+
+    def publish(self, status: Status) -> None:
+        with self.changed:
+            self.status = status
+            self.changed.notify_all()
+
+    def rebuild(self, css_only: bool = False, quiet: bool = False) -> None:
+        """Build once; on failure keep serving the last good site and report why."""
+        with self.building:
+            self._rebuild(css_only, quiet)
+
+    def _rebuild(self, css_only: bool, quiet: bool) -> None:
+        started = time.perf_counter()
+        try:
+            result = build(self.options, memory=self.memory)
+        except BuildFailed as failed:
+            for diagnostic in sorted(failed.diagnostics, key=lambda d: (d.severity != "error", d)):
+                print(diagnostic, file=sys.stderr)
+            errors = len(failed.errors)
+            print(
+                f"Build failed: {errors} error{'' if errors == 1 else 's'}; "
+                "still serving the last good build.",
+                file=sys.stderr,
+            )
+            self.publish(
+                Status(
+                    version=self.status.version + 1,
+                    ok=False,
+                    errors=_lines(failed.diagnostics, "error"),
+                    warnings=_lines(failed.diagnostics, "warning"),
+                )
+            )
+            return
+        for diagnostic in result.warnings:
+            print(diagnostic, file=sys.stderr)
+        if not quiet:
+            seconds = time.perf_counter() - started
+            kept = f", {result.reused} unchanged" if result.reused else ""
+            what = "up to date" if result.up_to_date else f"rebuilt {result.pages} pages{kept}"
+            print(f"{time.strftime('%H:%M:%S')} {what} in {seconds:.2f} s")
+        self.publish(
+            Status(
+                version=self.status.version + 1,
+                ok=True,
+                warnings=_lines(result.diagnostics, "warning"),
+                css_only=css_only,
+            )
+        )
+
+
+def _lines(diagnostics: tuple[Diagnostic, ...], severity: str) -> tuple[str, ...]:
+    return tuple(str(d) for d in sorted(diagnostics) if d.severity == severity)
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    """Answer GET and HEAD from the output folder, plus the live-reload endpoints."""
+
+    preview: Preview  # set on a subclass per server
+    protocol_version = "HTTP/1.1"
+    server_version = "explainer-preview"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+        return  # keep the terminal for build messages
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib name
+        self._answer(head=False)
+
+    def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+        self._answer(head=True)
+
+    def _refuse(self) -> None:
+        self._send(
+            405,
+            b"Only GET and HEAD are supported.\n",
+            "text/plain",
+            head=False,
+            extra={"Allow": "GET, HEAD"},
+        )
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+
+    def _send(
+        self, code: int, body: bytes, kind: str, head: bool, extra: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (extra or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _answer(self, head: bool) -> None:
+        if len(self.path) > MAX_URL or "\x00" in self.path:
+            self._send(400, b"Bad request.\n", "text/plain", head)
+            return
+        path = unquote(urlsplit(self.path).path)
+        if "\x00" in path or "\\" in path:
+            self._send(400, b"Bad request.\n", "text/plain", head)
+            return
+        if path == "/__explainer/events":
+            self._events()
+            return
+        if path in ("/__explainer/reload.js", "/__explainer/preview.css"):
+            name = path.rsplit("/", 1)[1]
+            kind = "text/javascript" if name.endswith(".js") else "text/css"
+            self._send(200, (ASSETS / name).read_bytes(), f"{kind}; charset=utf-8", head)
+            return
+        target = self._resolve(path)
+        if target is None:
+            self._not_found(head)
+            return
+        if target.is_dir():
+            if not path.endswith("/"):
+                self._send(301, b"", "text/plain", head, {"Location": path + "/"})
+                return
+            target = target / "index.html"
+            if not target.is_file():
+                self._not_found(head)
+                return
+        self._file(target, head, 200)
+
+    def _resolve(self, path: str) -> Path | None:
+        """Map a URL path to a file inside the output folder, or None."""
+        normal = posixpath.normpath("/" + path.lstrip("/"))
+        parts = [p for p in normal.split("/") if p]
+        if any(p in ("..", ".") or p.startswith("~") for p in parts):
+            return None
+        root = self.preview.root.resolve()
+        candidate = root.joinpath(*parts)
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if real != root and root not in real.parents:
+            return None  # a symlink leading out of the site
+        return real
+
+    def _not_found(self, head: bool) -> None:
+        page = self.preview.root / "404.html"
+        if page.is_file():
+            self._file(page, head, 404)
+        else:
+            self._send(404, b"Not found.\n", "text/plain", head)
+
+    def _file(self, target: Path, head: bool, code: int) -> None:
+        try:
+            body = target.read_bytes()
+        except OSError:
+            self._send(404, b"Not found.\n", "text/plain", head)
+            return
+        kind = _content_type(target.name)
+        if kind.startswith("text/html"):
+            body = inject_reload(body)
+        self._send(code, body, kind, head)
+
+    def _events(self) -> None:
+        preview = self.preview
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not preview.stopping.is_set():
+                with preview.changed:
+                    if preview.status.version == seen:
+                        preview.changed.wait(PING_SECONDS)
+                    status = preview.status
+                if status.version != seen:
+                    self.wfile.write(status.event())
+                    seen = status.version
+                else:
+                    self.wfile.write(b": ping\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            return
+
+
+def inject_reload(html: bytes) -> bytes:
+    """Add the live-reload script to a page (in the preview only, never on disk)."""
+    marker = b"</head>"
+    at = html.find(marker)
+    if at < 0:
+        return html + RELOAD_TAG
+    return html[:at] + RELOAD_TAG + b"\n" + html[at:]
+
+
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".wasm": "application/wasm",
+}
+
+
+def _content_type(name: str) -> str:
+    suffix = name[name.rfind(".") :].lower() if "." in name else ""
+    return TYPES.get(suffix, "application/octet-stream")
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _free_port_after(host: str, port: int) -> int | None:
+    for candidate in range(port + 1, min(port + 50, 65536)):
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _watch(preview: Preview, paths: list[Path], static: Path, quiet: bool) -> None:
+    """Rebuild on every burst of changes; also check once a second, in case an event was missed."""
+    import watchfiles
+
+    existing = [str(p) for p in paths if p.exists()]
+    last = tree_manifest(*paths)
+    for changes in watchfiles.watch(
+        *existing,
+        stop_event=preview.stopping,
+        yield_on_timeout=True,
+        rust_timeout=1000,
+        raise_interrupt=False,
+    ):
+        if preview.stopping.is_set():
+            return
+        current = tree_manifest(*paths)
+        if not changes and current == last:
+            continue
+        last = current
+        names = [Path(name) for _, name in changes]
+        css_only = bool(names) and all(n.suffix == ".css" and static in n.parents for n in names)
+        preview.rebuild(css_only=css_only, quiet=quiet)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
+    """Build, then serve the site and rebuild it on every change until Ctrl-C."""
+    out = options.root / ".cache" / "preview"
+    options = replace(options, out_dir=out, search=False)
+    preview = Preview(options=options, root=out)
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    server_class = type(
+        "Server", (_Server,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET}
+    )
+    try:
+        server = server_class((host, port), handler)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            free = _free_port_after(host, port)
+            hint = f"try --port {free}, or " if free else "try "
+            print(
+                f"error: port {port} on {host} is already in use; {hint}--port 0 for any free port",
+                file=sys.stderr,
+            )
+        else:
+            print(f"error: cannot listen on {host}:{port}: {err.strerror}", file=sys.stderr)
+        return 1
+    if not _is_loopback(host):
+        print(
+            f"warning: serving on {host} makes the preview (drafts included) reachable from "
+            "other machines; use the default 127.0.0.1 unless you mean to",
+            file=sys.stderr,
+        )
+    watched = [options.content, options.templates, options.static, options.config_path]
+    watcher = threading.Thread(
+        target=_watch, args=(preview, watched, options.static.resolve(), quiet), daemon=True
+    )
+    watcher.start()
+    preview.rebuild(quiet=quiet)
+    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    print(f"Serving {display_path(options.root)} on http://{shown}:{bound_port}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stopping.set()
+        with preview.changed:
+            preview.changed.notify_all()
+        server.server_close()
+    print("Stopped.")
+    return 0

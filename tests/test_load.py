@@ -1,0 +1,466 @@
+"""Load stage: files -> raw documents (front matter split, YAML parsed, line numbers kept)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explainer.config import load_config
+from explainer.errors import Collector, ContentError
+from explainer.load import (
+    RawDocument,
+    describe,
+    dotted,
+    load_documents,
+    parse_document,
+    slugify,
+)
+from explainer.model import SiteConfig
+
+ARTICLE_PATH = Path("content/articles/story.md")
+
+
+def load(text: str | bytes, path: Path = ARTICLE_PATH, collection: str = "articles") -> RawDocument:
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return parse_document(data, path, collection)
+
+
+def load_error(text: str | bytes) -> str:
+    with pytest.raises(ContentError) as info:
+        load(text)
+    return str(info.value)
+
+
+# --- A good file ---------------------------------------------------------------------------
+
+
+def test_front_matter_and_body_are_split():
+    doc = load("---\ntitle: A story\ndate: 2017-11-15\n---\nFirst line.\n\nSecond.\n")
+    assert doc.meta == {"title": "A story", "date": "2017-11-15"}
+    assert doc.body == "First line.\n\nSecond.\n"
+    assert doc.body_line == 5
+    assert (doc.slug, doc.collection, doc.src_path) == ("story", "articles", ARTICLE_PATH)
+
+
+def test_key_lines_are_file_lines_including_nested_keys():
+    doc = load(
+        "---\n"
+        "name: Theresa May\n"  # 2
+        "summary: PM.\n"  # 3
+        "roles:\n"  # 4
+        "  - title: Home Secretary\n"  # 5
+        "    from: 2010-05-12\n"  # 6
+        "  - title: Prime Minister\n"  # 7
+        "    from: 2016-07-13\n"  # 8
+        "---\n",
+        Path("content/people/theresa-may.md"),
+        "people",
+    )
+    assert doc.line_of(("name",)) == 2
+    assert doc.line_of(("roles",)) == 4
+    assert doc.line_of(("roles", 0)) == 5
+    assert doc.line_of(("roles", 1, "from")) == 8
+    # A key that is not there falls back to its nearest enclosing key, then to line 1.
+    assert doc.line_of(("roles", 1, "to")) == 7
+    assert doc.line_of(("aliases",)) == 1
+
+
+def test_dates_are_kept_as_text_so_bad_ones_can_be_reported():
+    doc = load("---\ndate: 2017-11-15\nborn: 2016-13-01\n---\n")
+    assert doc.meta == {"date": "2017-11-15", "born": "2016-13-01"}
+
+
+def test_byte_order_mark_and_windows_line_endings_are_accepted():
+    doc = load(b"\xef\xbb\xbf---\r\ntitle: A\r\n---\r\nBody.\r\n")
+    assert doc.meta == {"title": "A"}
+    assert doc.body == "Body.\n"
+    assert doc.body_line == 4
+
+
+def test_empty_front_matter_is_an_empty_mapping():
+    doc = load("---\n---\nBody.\n")
+    assert doc.meta == {}
+    assert doc.body == "Body.\n"
+
+
+# --- Bad files: exact message and line -----------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"], ids=["empty", "blank"])
+def test_empty_file(text):
+    assert load_error(text) == (
+        "content/articles/story.md:1: file is empty; it needs front matter between two '---' lines"
+    )
+
+
+def test_file_must_open_with_front_matter():
+    assert load_error("title: A story\n") == (
+        "content/articles/story.md:1: the file must start with a line '---' that opens the front matter"
+    )
+
+
+def test_front_matter_never_closed():
+    assert load_error("---\ntitle: A story\ndate: 2017-11-15\n") == (
+        "content/articles/story.md:1: front matter opened here is never closed; "
+        "add a line '---' after the last field"
+    )
+
+
+def test_not_utf8_points_at_the_line_of_the_bad_byte():
+    assert load_error(b"---\ntitle: ok\nsummary: caf\xe9\n---\n") == (
+        "content/articles/story.md:3: file is not valid UTF-8 (byte 0xe9); save it with UTF-8 encoding"
+    )
+
+
+def test_yaml_syntax_error_points_at_the_offending_line():
+    assert load_error("---\ntitle: A story\nsummary: Labour said: no\n---\n") == (
+        "content/articles/story.md:3: YAML syntax error: mapping values are not allowed in this "
+        "context; put quotes around text that contains ': '"
+    )
+
+
+def test_yaml_syntax_error_with_bad_indentation():
+    assert load_error("---\ntitle: a\n  date: 2017-11-15\n---\n") == (
+        "content/articles/story.md:3: YAML syntax error: mapping values are not allowed in this "
+        "context; put quotes around text that contains ': '"
+    )
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        'title: "Jeremy Corbyn: more evidence\ndate: 2017-11-15\nsummary: x\n',
+        "title: [Corbyn\ndate: 2017-11-15\nsummary: x\n",
+    ],
+    ids=["unclosed-quote", "unclosed-bracket"],
+)
+def test_unclosed_quote_or_bracket_points_at_its_own_line(front):
+    assert load_error("---\n" + front + "---\n").startswith("content/articles/story.md:2: ")
+
+
+@pytest.mark.parametrize(
+    ("front", "shown"),
+    [
+        ("- a\n- b\n", "a list"),
+        ("just some words\n", "'just some words'"),
+        ("42\n", "a number (42)"),
+    ],
+    ids=["list", "text", "number"],
+)
+def test_front_matter_must_be_a_mapping(front, shown):
+    assert load_error("---\n" + front + "---\n") == (
+        f"content/articles/story.md:2: front matter must be a mapping of 'key: value' lines, got {shown}"
+    )
+
+
+def test_duplicate_key_is_refused_at_its_second_line():
+    assert load_error("---\ntitle: a\nsummary: s\ntitle: b\n---\n") == (
+        "content/articles/story.md:4: title: this key appears twice; keep one"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!!python/object:os.system x", "tag:yaml.org,2002:python/object:os.system"),
+        (
+            "!!python/object/apply:os.system ['true']",
+            "tag:yaml.org,2002:python/object/apply:os.system",
+        ),
+        ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
+        ("!custom x", "!custom"),
+    ],
+    ids=["object", "apply", "name", "local"],
+)
+def test_yaml_tags_are_refused(value, tag):
+    # The message names the tag in YAML's expanded form, not as the author typed it.
+    assert load_error(f"---\ndate: 2017-11-15\ntitle: {value}\n---\n") == (
+        f"content/articles/story.md:3: YAML syntax error: YAML tags are not allowed; remove the tag '{tag}'"
+    )
+
+
+def test_repeated_anchors_cannot_blow_up_memory():
+    bomb = (
+        "---\n"
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+        "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+        "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+        "e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+        "---\n"
+    )
+    assert load_error(bomb) == (
+        "content/articles/story.md:1: front matter expands to too many values (YAML anchors "
+        "and aliases repeated); write the values out plainly"
+    )
+
+
+# --- The content folder --------------------------------------------------------------------
+
+
+GOOD = "---\ntitle: A\n---\n"
+
+
+def lay_out(root: Path, files: dict[str, str | bytes]) -> None:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def load_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str | bytes]
+) -> tuple[list[RawDocument], list[str]]:
+    monkeypatch.chdir(tmp_path)
+    lay_out(tmp_path, files)
+    collector = Collector()
+    docs = load_documents(Path("content"), collector)
+    return docs, [str(d) for d in collector.diagnostics]
+
+
+def test_every_collection_is_read_in_a_stable_order(tmp_path, monkeypatch):
+    docs, problems = load_folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "content/topics/nato.md": GOOD,
+            "content/people/theresa-may.md": GOOD,
+            "content/articles/b-story.md": GOOD,
+            "content/articles/a-story.md": GOOD,
+            "content/articles/2017/nested.md": GOOD,
+        },
+    )
+    assert problems == []
+    assert [(d.collection, d.slug) for d in docs] == [
+        ("articles", "nested"),
+        ("articles", "a-story"),
+        ("articles", "b-story"),
+        ("people", "theresa-may"),
+        ("topics", "nato"),
+    ]
+
+
+def test_hidden_and_non_markdown_files_are_ignored(tmp_path, monkeypatch):
+    docs, problems = load_folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "content/articles/story.md": GOOD,
+            "content/articles/.story.md.swp": "junk",
+            "content/articles/.hidden.md": "junk",
+            "content/articles/notes.txt": "junk",
+        },
+    )
+    assert problems == []
+    assert [d.slug for d in docs] == ["story"]
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [
+        ("My Story.md", "my-story.md"),
+        ("Theresa_May.md", "theresa-may.md"),
+        ("double--hyphen.md", "double-hyphen.md"),
+        ("-leading.md", "leading.md"),
+        ("Sinéad.md", "sinead.md"),
+    ],
+)
+def test_invalid_file_name_for_a_slug(tmp_path, monkeypatch, name, suggestion):
+    docs, problems = load_folder(tmp_path, monkeypatch, {f"content/articles/{name}": GOOD})
+    assert docs == []
+    assert problems == [
+        f"content/articles/{name}:1: file name '{name}' is not a valid slug; rename it to "
+        f"'{suggestion}' (lowercase letters, digits and single hyphens)"
+    ]
+
+
+def test_slug_used_twice_across_collections(tmp_path, monkeypatch):
+    docs, problems = load_folder(
+        tmp_path,
+        monkeypatch,
+        {"content/articles/theresa-may.md": GOOD, "content/people/theresa-may.md": GOOD},
+    )
+    assert [d.collection for d in docs] == ["articles"]
+    assert problems == [
+        "content/people/theresa-may.md:1: slug 'theresa-may' is already used by "
+        "content/articles/theresa-may.md; slugs must be unique across articles, people and "
+        "topics, so rename one file"
+    ]
+
+
+def test_every_bad_file_is_reported_in_one_pass(tmp_path, monkeypatch):
+    docs, problems = load_folder(
+        tmp_path,
+        monkeypatch,
+        {
+            "content/articles/empty.md": "",
+            "content/articles/latin1.md": b"---\ntitle: caf\xe9\n---\n",
+            "content/articles/good.md": GOOD,
+            "content/people/Bad Name.md": GOOD,
+            "content/topics/unclosed.md": "---\nname: x\n",
+        },
+    )
+    assert [d.slug for d in docs] == ["good"]
+    assert problems == [
+        "content/articles/empty.md:1: file is empty; it needs front matter between two '---' lines",
+        "content/articles/latin1.md:2: file is not valid UTF-8 (byte 0xe9); save it with UTF-8 encoding",
+        "content/people/Bad Name.md:1: file name 'Bad Name.md' is not a valid slug; rename it to "
+        "'bad-name.md' (lowercase letters, digits and single hyphens)",
+        "content/topics/unclosed.md:1: front matter opened here is never closed; add a line '---' "
+        "after the last field",
+    ]
+
+
+def test_unknown_folder_is_a_warning(tmp_path, monkeypatch):
+    docs, problems = load_folder(
+        tmp_path, monkeypatch, {"content/artciles/story.md": GOOD, "content/articles/a.md": GOOD}
+    )
+    assert [d.slug for d in docs] == ["a"]
+    assert problems == [
+        "content/artciles: warning: folder 'artciles' is ignored; content goes in "
+        "content/articles/, content/people/, content/topics/"
+    ]
+
+
+def test_missing_content_folder(tmp_path, monkeypatch):
+    docs, problems = load_folder(tmp_path, monkeypatch, {})
+    assert docs == []
+    assert problems == ["content: content folder not found; pass --content DIR"]
+
+
+# --- site.yaml -----------------------------------------------------------------------------
+
+
+def config_of(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str | bytes | None
+) -> tuple[SiteConfig | None, list[str]]:
+    monkeypatch.chdir(tmp_path)
+    if text is not None:
+        lay_out(tmp_path, {"site.yaml": text})
+    collector = Collector()
+    config = load_config(Path("site.yaml"), collector)
+    return config, [str(d) for d in collector.diagnostics]
+
+
+def test_site_settings_with_defaults(tmp_path, monkeypatch):
+    config, problems = config_of(
+        tmp_path, monkeypatch, "title: News\nbase_url: https://example.org/news/\n"
+    )
+    assert problems == []
+    assert config is not None
+    assert (config.title, config.base_url, config.language) == (
+        "News",
+        "https://example.org/news/",
+        "en",
+    )
+    assert (config.description, config.tagline) == ("", "")
+
+
+def test_site_settings_all_fields(tmp_path, monkeypatch):
+    config, problems = config_of(
+        tmp_path,
+        monkeypatch,
+        "title: News\nbase_url: http://example.org/\nlanguage: en-GB\n"
+        "description: Explainers.\ntagline: Who is who\n",
+    )
+    assert problems == []
+    assert config is not None
+    assert (config.language, config.description, config.tagline) == (
+        "en-GB",
+        "Explainers.",
+        "Who is who",
+    )
+
+
+def test_site_settings_required_fields(tmp_path, monkeypatch):
+    config, problems = config_of(tmp_path, monkeypatch, "language: en\n")
+    assert config is None
+    assert problems == [
+        "site.yaml:1: missing required setting 'title'",
+        "site.yaml:1: missing required setting 'base_url'",
+    ]
+
+
+def test_site_settings_unknown_field_suggests_the_nearest(tmp_path, monkeypatch):
+    config, problems = config_of(
+        tmp_path, monkeypatch, "title: News\nbase_url: https://example.org/\nbaseurl: x\n"
+    )
+    assert config is None
+    assert problems == ["site.yaml:3: unknown setting 'baseurl' (did you mean 'base_url'?)"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://example.org", "example.org/", "/news/", "ftp://example.org/", "https:///"],
+)
+def test_base_url_must_be_absolute_and_end_in_a_slash(tmp_path, monkeypatch, url):
+    config, problems = config_of(tmp_path, monkeypatch, f"title: News\nbase_url: '{url}'\n")
+    assert config is None
+    assert problems == [
+        "site.yaml:2: base_url: expected an absolute http(s) URL ending in '/', like "
+        f"'https://example.org/', got '{url}'"
+    ]
+
+
+def test_language_must_look_like_a_language_code(tmp_path, monkeypatch):
+    config, problems = config_of(
+        tmp_path, monkeypatch, "title: News\nbase_url: https://example.org/\nlanguage: English\n"
+    )
+    assert config is None
+    assert problems == [
+        "site.yaml:3: language: expected a language code like 'en' or 'en-GB', got 'English'"
+    ]
+
+
+def test_site_title_must_be_text(tmp_path, monkeypatch):
+    config, problems = config_of(tmp_path, monkeypatch, "title: 2024\nbase_url: https://e.org/\n")
+    assert config is None
+    assert problems == ["site.yaml:1: title: expected text, got a number (2024)"]
+
+
+def test_site_settings_file_missing(tmp_path, monkeypatch):
+    config, problems = config_of(tmp_path, monkeypatch, None)
+    assert config is None
+    assert problems == ["site.yaml: site settings file not found; pass --config FILE"]
+
+
+def test_site_settings_not_utf8(tmp_path, monkeypatch):
+    config, problems = config_of(tmp_path, monkeypatch, b"title: caf\xe9\n")
+    assert config is None
+    assert problems == ["site.yaml:1: file is not valid UTF-8; save it with UTF-8 encoding"]
+
+
+# --- Small helpers the messages rely on ----------------------------------------------------
+
+
+def test_dotted_key_paths():
+    assert dotted(("roles", 0, "from")) == "roles[0].from"
+    assert dotted(("people", 3)) == "people[3]"
+    assert dotted(("title",)) == "title"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "nothing"),
+        (True, "yes/true (a true/false value)"),
+        (False, "no/false (a true/false value)"),
+        (3, "a number (3)"),
+        (2.5, "a number (2.5)"),
+        ("text", "'text'"),
+        ("x" * 70, "'" + "x" * 57 + "...'"),
+        ([1], "a list"),
+        ({"a": 1}, "a mapping"),
+    ],
+)
+def test_describe_values_the_way_an_author_would(value, shown):
+    assert describe(value) == shown
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [("Theresa May", "theresa-may"), ("Sinéad O'Neill", "sinead-o-neill"), ("  ", "")],
+)
+def test_slugify(text, slug):
+    assert slugify(text) == slug
