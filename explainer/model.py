@@ -65,6 +65,7 @@ class Person:
     name: str
     summary: str
     aliases: tuple[str, ...] = ()
+    alias_lines: tuple[int, ...] = field(default=(), compare=False)
     parties: tuple[PartySpan, ...] = ()
     country: str = ""
     born: dt.date | None = None
@@ -147,6 +148,7 @@ class Topic:
     summary: str
     topic_kind: str
     aliases: tuple[str, ...] = ()
+    alias_lines: tuple[int, ...] = field(default=(), compare=False)
     date: dt.date | None = None
     links: tuple[Link, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)
@@ -231,6 +233,7 @@ class Article:
     summary: str
     updated: dt.date | None = None
     people: tuple[str, ...] = ()
+    people_lines: tuple[int, ...] = field(default=(), compare=False)
     topics: tuple[str, ...] = ()
     source: Source | None = None
     draft: bool = False

@@ -271,6 +271,13 @@ def _read_party(r: _Reader) -> Callable[[KeyPath, Any], tuple[PartySpan, ...]]:
     return read
 
 
+def _item_lines(doc: RawDocument, key: str) -> tuple[int, ...]:
+    """Return the line of each item of a list field."""
+    value = doc.meta.get(key)
+    count = len(value) if isinstance(value, list) else 0
+    return tuple(doc.line_of((key, i)) for i in range(count))
+
+
 def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
     """Validate a person's front matter."""
     r = _Reader(doc, collector)
@@ -285,6 +292,7 @@ def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
         name=f.get("name", r.text, ""),
         summary=f.get("summary", r.text, ""),
         aliases=f.get("aliases", r.texts, ()),
+        alias_lines=_item_lines(doc, "aliases"),
         parties=f.get("party", _read_party(r), ()),
         country=f.get("country", r.text, ""),
         born=f.get("born", r.date, None),
@@ -328,6 +336,7 @@ def parse_topic(doc: RawDocument, collector: Collector) -> Topic | None:
         summary=f.get("summary", r.text, ""),
         topic_kind=f.get("kind", kind, ""),
         aliases=f.get("aliases", r.texts, ()),
+        alias_lines=_item_lines(doc, "aliases"),
         date=f.get("date", r.date, None),
         links=f.get("links", r.links, ()),
         extra=f.get("extra", r.mapping, {}),
@@ -413,6 +422,7 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
         summary=f.get("summary", r.text, ""),
         updated=f.get("updated", r.date, None),
         people=f.get("people", r.texts, ()),
+        people_lines=_item_lines(doc, "people"),
         topics=f.get("topics", r.texts, ()),
         source=f.get("source", source, None),
         draft=f.get("draft", r.boolean, False),

@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .advice import advise
 from .cache import BuildCache, cache_path, code_version, load_cache, save_cache, tree_manifest
 from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
@@ -101,6 +102,7 @@ def prepare(
         jobs=options.jobs,
         conversions=cache.conversions if cache else None,
     )
+    advise(linked, collector)
     _stop(collector, options.strict)
     previous: dict[str, PageDigest] = {}
     salt = b""

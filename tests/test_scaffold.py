@@ -297,11 +297,13 @@ def test_generated_files_build_cleanly(make_project: MakeProject) -> None:
         ("topic", "Müller & Søren's Plan"),
     ]:
         create_page(kind, title, content, today=TODAY)
-    checked = project.build("check", "--strict")
+    checked = project.build("check")
     assert checked.returncode == 0, checked.stderr
-    assert checked.stderr == ""
-    assert "no errors, 0 warnings" in checked.stdout
-    built = project.build("--strict", "--no-search")
+    # A new article names nobody yet and a new person is in no article yet: the build
+    # says so as advice, never as an error.
+    assert all(": warning: " in line for line in checked.stderr.splitlines()), checked.stderr
+    assert "no errors" in checked.stdout
+    built = project.build("--no-search")
     assert built.returncode == 0, built.stderr
     person = project.page("people/recep-tayyip-erdogan/")
     assert "Recep Tayyip Erdoğan" in person

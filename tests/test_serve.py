@@ -192,10 +192,11 @@ def test_ctrl_c_stops_cleanly_and_frees_the_port(served):
     _, server = served
     port = server.port
     done = server.stop()
-    assert done.returncode == 0
+    assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
-    assert "Stopped." in done.stdout
+    assert "Stopped." in done.stdout, (done.stdout, done.stderr)
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind(("127.0.0.1", port))
 
 
