@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 from functools import cache
 from importlib import resources
 
 from .errors import Collector
-from .link import LinkedSite, build_name_index
-from .markup import MONTHS, NameIndex, normalise_name
-from .model import Entity, Person
-
-TAG_RE = re.compile(r"<[^>]+>")
-TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady")
+from .link import LinkedSite, surname_owners
+from .model import Entity
 
 
 @cache
@@ -53,19 +48,7 @@ def advise(linked: LinkedSite, collector: Collector) -> None:
                 1,
                 f"no published article mentions {person.name} or lists them in people yet",
             )
-    surnames = _surnames(site.people)
-    index = build_name_index(site.people, site.topics)
-    pattern = (
-        re.compile(
-            r"(?<![\w'’])(?:(?:"
-            + "|".join(TITLES)
-            + r")\s+)?("
-            + "|".join(re.escape(s) for s in sorted(surnames, key=lambda s: (-len(s), s)))
-            + r")(?![\w])"
-        )
-        if surnames
-        else None
-    )
+    surnames = surname_owners(site.people)
     for item in linked.articles:
         article = item.article
         mentioned = set(item.mentions)
@@ -87,17 +70,11 @@ def advise(linked: LinkedSite, collector: Collector) -> None:
                     "them (by name, alias or role on this date); check the spelling, or add "
                     "the form the article uses to their aliases",
                 )
-        if pattern is None:
-            continue
-        text = html.unescape(TAG_RE.sub(" ", item.body_html))
-        text = _blank_known_names(text, index)
-        seen: set[str] = set()
-        for match in pattern.finditer(text):
-            surname = match.group(1)
-            if surname in seen:
+        for found in item.bare_surnames:
+            surname = found.split()[-1]
+            owners = surnames.get(surname, [])
+            if not owners:
                 continue
-            seen.add(surname)
-            owners = surnames[surname]
             person = owners[0]
             if len(owners) > 1:
                 who = ", ".join(p.name for p in owners)
@@ -106,38 +83,7 @@ def advise(linked: LinkedSite, collector: Collector) -> None:
                 hint = f"add it to the aliases in {person.src_path.name} if it means them"
             collector.warn(
                 article.src_path,
-                _line_in(article.body, article.body_line, match.group(0)),
-                f"'{match.group(0)}' looks like {person.name}'s surname on its own, which "
+                _line_in(article.body, article.body_line, found),
+                f"'{found}' looks like {person.name}'s surname on its own, which "
                 f"is not one of their aliases, so it is not linked; {hint}",
             )
-
-
-def _surnames(people: tuple[Person, ...]) -> dict[str, list[Person]]:
-    """Map each person's last name to its owners, when it is not a name in its own right."""
-    known = {
-        normalise_name(n)
-        for p in people
-        for n in (*p.names, *(a for r in p.roles for a in r.aliases))
-    }
-    found: dict[str, list[Person]] = {}
-    for person in people:
-        parts = person.name.split()
-        if len(parts) < 2:
-            continue
-        surname = parts[-1]
-        if (
-            len(surname) < 3
-            or not surname[0].isupper()
-            or surname.lower() in MONTHS
-            or normalise_name(surname) in known
-        ):
-            continue
-        found.setdefault(surname, []).append(person)
-    return found
-
-
-def _blank_known_names(text: str, names: NameIndex) -> str:
-    """Blank out every full name and alias, so only bare surnames remain to be found."""
-    if names.pattern is None:
-        return text
-    return names.pattern.sub(lambda m: " " * len(m.group(0)), text)

@@ -13,6 +13,7 @@ from typing import Any
 from .errors import Collector, did_you_mean
 from .fingerprint import Fingerprinter
 from .markup import (
+    MONTHS,
     AliasUse,
     ConvertContext,
     Converter,
@@ -26,6 +27,8 @@ from .parallel import run_indexed
 from .urls import relative_url
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
+TAG_RE = re.compile(r"<[^>]+>")
+TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady")
 MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"})
 
 
@@ -69,6 +72,7 @@ class LinkedArticle:
     mentions: tuple[str, ...]  # entity slugs, in order of first appearance
     excerpts: Mapping[str, str]
     claims: tuple[LinkedClaim, ...] = ()
+    bare_surnames: tuple[str, ...] = ()  # "Corbyn" where that is nobody's alias
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -113,6 +117,51 @@ def is_abbreviation(alias: str, name: str) -> bool:
     initials = (every, significant)
     # A plural initialism ("PMQs") abbreviates the name too.
     return letters in initials or (alias.endswith("s") and letters[:-1] in initials)
+
+
+def surname_owners(people: tuple[Person, ...]) -> dict[str, list[Person]]:
+    """Map each person's last name to its owners, when it is not a name in its own right."""
+    known = {
+        normalise_name(n)
+        for p in people
+        for n in (*p.names, *(a for r in p.roles for a in r.aliases))
+    }
+    found: dict[str, list[Person]] = {}
+    for person in people:
+        parts = person.name.split()
+        if len(parts) < 2:
+            continue
+        surname = parts[-1]
+        if (
+            len(surname) < 3
+            or not surname[0].isupper()
+            or surname.lower() in MONTHS
+            or normalise_name(surname) in known
+        ):
+            continue
+        found.setdefault(surname, []).append(person)
+    return found
+
+
+def bare_surname_pattern(owners: Mapping[str, list[Person]]) -> re.Pattern[str] | None:
+    """Match a surname on its own (or after a title such as Mr), as a whole word."""
+    if not owners:
+        return None
+    names = "|".join(re.escape(s) for s in sorted(owners, key=lambda s: (-len(s), s)))
+    titles = "|".join(TITLES)
+    return re.compile(rf"(?<![\w'’])(?:(?:{titles})\s+)?(?:{names})(?![\w])")
+
+
+def find_bare_surnames(
+    body_html: str, index: NameIndex, pattern: re.Pattern[str] | None
+) -> tuple[str, ...]:
+    """Return each bare surname in a converted body once, in order of appearance."""
+    if pattern is None:
+        return ()
+    text = html.unescape(TAG_RE.sub(" ", body_html))
+    if index.pattern is not None:
+        text = index.pattern.sub(lambda m: " " * len(m.group(0)), text)
+    return tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
 
 
 def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:
@@ -195,6 +244,7 @@ class _ArticleResult:
     problems: tuple[Problem, ...]
     claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
     used: tuple[str, ...] = ()  # slugs whose link targets the result depends on
+    bare_surnames: tuple[str, ...] = ()
 
 
 ConversionEntry = tuple[bytes, tuple[tuple[str, bytes], ...], Any]
@@ -222,6 +272,7 @@ def link_site(
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
     resolve = depth_two.get  # for drafts, which are only checked
 
+    surname_pattern = bare_surname_pattern(surname_owners(site.people))
     fp = Fingerprinter()
     index_digest = fp.digest(index.uses)
     known = conversions if conversions is not None else {}
@@ -264,6 +315,7 @@ def link_site(
             problems=tuple(ctx.problems),
             claims=tuple(claims),
             used=tuple(sorted(used | set(ctx.mentions))),
+            bare_surnames=find_bare_surnames(body_html, index, surname_pattern),
         )
 
     def deps_of(used: Iterable[str]) -> tuple[tuple[str, bytes], ...]:
@@ -297,6 +349,7 @@ def link_site(
                 headlines_html=result.headlines_html,
                 mentions=tuple(s for s, _ in result.mentions),
                 excerpts=dict(result.mentions),
+                bare_surnames=result.bare_surnames,
                 claims=tuple(
                     LinkedClaim(article, claim, by_slug, about)
                     for claim, (by_slug, about) in zip(article.claims, result.claims, strict=True)
