@@ -359,15 +359,18 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     watcher = threading.Thread(
         target=_watch, args=(preview, watched, options.static.resolve(), quiet), daemon=True
     )
-    watcher.start()
-    preview.rebuild(quiet=quiet)
-    bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
-    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    print(f"Serving {display_path(options.root)} on http://{shown}:{bound_port}/ (Ctrl-C to stop)")
-    sys.stdout.flush()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    try:  # Ctrl-C may come at any moment from here on, even during the first build
+        watcher.start()
+        preview.rebuild(quiet=quiet)
+        bound_host, bound_port = str(server.server_address[0]), int(server.server_address[1])
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        print(
+            f"Serving {display_path(options.root)} on http://{shown}:{bound_port}/ "
+            "(Ctrl-C to stop)",
+            flush=True,
+        )
         server.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         pass
