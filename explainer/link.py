@@ -6,7 +6,7 @@ import heapq
 import html
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -256,6 +256,7 @@ def link_site(
     drafts: bool = False,
     jobs: int = 1,
     conversions: dict[str, ConversionEntry] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> LinkedSite:
     """Convert every body, resolve mentions and refs, and compute the inverse maps.
 
@@ -331,7 +332,16 @@ def link_site(
         results.append(entry[2] if fresh and entry is not None else None)
     todo = [i for i, r in enumerate(results) if r is None]
     for i, result in zip(
-        todo, run_indexed(lambda n: convert_article(todo[n]), len(todo), jobs), strict=True
+        todo,
+        run_indexed(
+            lambda n: convert_article(todo[n]),
+            len(todo),
+            jobs,
+            (lambda done, total: progress("Converting articles", done, total))
+            if progress
+            else None,
+        ),
+        strict=True,
     ):
         results[i] = result
         known[published[i].slug] = (keys[i], deps_of(result.used), result)

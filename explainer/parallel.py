@@ -28,16 +28,30 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def run_indexed(task: Callable[[int], T], count: int, jobs: int) -> list[T]:
+def run_indexed(
+    task: Callable[[int], T],
+    count: int,
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[T]:
     """Return [task(0), ..., task(count - 1)], computed in up to `jobs` forked processes."""
     global _task
     jobs = min(jobs, count // MIN_ITEMS_PER_PROCESS)
+    results: list[T] = []
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [task(i) for i in range(count)]
+        for i in range(count):
+            results.append(task(i))
+            if progress is not None:
+                progress(i + 1, count)
+        return results
     _task = task
     try:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             chunk = max(1, min(64, count // (jobs * 8)))
-            return list(pool.imap(_run, range(count), chunksize=chunk))
+            for result in pool.imap(_run, range(count), chunksize=chunk):
+                results.append(result)
+                if progress is not None:
+                    progress(len(results), count)
+        return results
     finally:
         _task = None

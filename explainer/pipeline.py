@@ -15,6 +15,7 @@ from .link import LinkedSite, link_site
 from .load import load_documents
 from .parallel import default_jobs
 from .parse import parse_site
+from .progress import Progress
 from .render import PageDigest, RenderPlan, plan_pages
 from .search import index_site
 from .urls import out_path
@@ -32,6 +33,7 @@ class BuildOptions:
     strict: bool = False
     search: bool = True
     cache: bool = True
+    progress: bool = True  # a progress line on a terminal for long builds
     jobs: int = field(default_factory=default_jobs)
 
     @property
@@ -95,12 +97,14 @@ def prepare(
     assert config is not None
     site = parse_site(config, docs, collector, unreadable)
     collector.raise_if_errors()
+    progress = Progress(enabled=None if options.progress else False)
     linked = link_site(
         site,
         collector,
         drafts=options.drafts,
         jobs=options.jobs,
         conversions=cache.conversions if cache else None,
+        progress=progress,
     )
     advise(linked, collector)
     _stop(collector, options.strict)
@@ -110,7 +114,10 @@ def prepare(
         intact = _intact_outputs(options.out, cache.outputs)
         previous = {url: d for url, d in cache.pages.items() if out_path(url) in intact}
         salt = cache.key.encode() + tree_manifest(options.templates)
-    plan = plan_pages(linked, options.templates, options.jobs, previous, salt)
+    try:
+        plan = plan_pages(linked, options.templates, options.jobs, previous, salt, progress)
+    finally:
+        progress.clear()
     return linked, plan
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 import re
 import traceback
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -120,6 +120,7 @@ class _Renderer:
         self.previous: Mapping[str, PageDigest] = {}
         self.reused: list[str] = []
         self.digests: dict[str, PageDigest] = {}
+        self.progress: Callable[[str, int, int], None] | None = None
         self.files: list[RenderedPage] = []
         self.lastmod: dict[str, dt.date | None] = {}
 
@@ -412,8 +413,16 @@ class _Renderer:
             self.digests[job.url_path] = (digest, (), b"")
             todo.append(i)
         pages: list[RenderedPage] = []
+        report = self.progress
+
+        def rendered(done: int, total: int) -> None:
+            if report is not None:
+                report("Rendering pages", done, total)
+
         for i, result in zip(
-            todo, run_indexed(lambda n: self.render_job(todo[n]), len(todo), jobs), strict=True
+            todo,
+            run_indexed(lambda n: self.render_job(todo[n]), len(todo), jobs, rendered),
+            strict=True,
         ):
             if isinstance(result, Diagnostic):
                 raise BuildFailed([result])
@@ -458,11 +467,13 @@ def plan_pages(
     jobs: int = 1,
     previous: Mapping[str, PageDigest] | None = None,
     salt: bytes = b"",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> RenderPlan:
     """Render the pages whose inputs differ from `previous` (url path -> digest)."""
     renderer = _Renderer(linked, make_environment(templates_dir), templates_dir)
     renderer.previous = previous or {}
     renderer.salt = salt
+    renderer.progress = progress
     pages = renderer.run(jobs)
     return RenderPlan(pages, renderer.reused, renderer.digests)
 

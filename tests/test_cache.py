@@ -225,3 +225,21 @@ def test_parallel_build_equals_serial_build(make_project, jobs, monkeypatch):
     )
     build(serial)
     assert snapshot(project.root / f"_j{jobs}") == snapshot(project.root / "_serial")
+
+
+def test_progress_line_only_on_a_terminal():
+    import io
+
+    from explainer.progress import Progress
+
+    quiet = io.StringIO()
+    Progress(stream=quiet)("Rendering pages", 1, 10)  # StringIO is not a terminal
+    assert quiet.getvalue() == ""
+    shown = io.StringIO()
+    line = Progress(stream=shown, enabled=True, delay=0)
+    line("Rendering pages", 5, 10)
+    line("Rendering pages", 10, 10)
+    line.clear()
+    assert shown.getvalue().startswith("\rRendering pages 5/10")
+    assert "\rRendering pages 10/10" in shown.getvalue()
+    assert shown.getvalue().endswith("\r")
