@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: site test lint serve check clean test-tools
+.PHONY: site test lint serve check clean test-tools bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,3 +53,8 @@ serve: $(VENV)/.installed
 
 clean:
 	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Benchmarks against Hugo, Pelican, MkDocs and Eleventy: long (tens of minutes); writes
+# bench/results.json and BENCHMARKS.md. BENCH_ARGS=--quick for a one-minute smoke run.
+bench: $(VENV)/.installed
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
