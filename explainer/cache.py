@@ -100,16 +100,55 @@ def load_cache(path: Path, key: str) -> BuildCache:
     return cache
 
 
+@dataclass(frozen=True)
+class Manifest:
+    """The small part of the cache that tells whether anything changed at all."""
+
+    key: str
+    inputs: bytes
+    outputs: dict[str, tuple[int, int]]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _manifest_path(path: Path) -> Path:
+    return path.with_suffix(".manifest")
+
+
+def load_manifest(path: Path, key: str) -> Manifest | None:
+    """Read the manifest written beside the cache, or None."""
+    try:
+        with _manifest_path(path).open("rb") as f:
+            manifest = pickle.load(f)
+    except Exception:  # any damage at all means: look at everything
+        return None
+    if not isinstance(manifest, Manifest) or manifest.key != key:
+        return None
+    return manifest
+
+
+def _dump(path: Path, value: object) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def save_cache(path: Path, cache: BuildCache) -> None:
-    """Write the cache atomically; failing to save only costs the next build time."""
+    """Write the cache, then its manifest, atomically; failing only costs time later."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            pickle.dump(cache, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
+        _manifest_path(path).unlink(missing_ok=True)
+        _dump(path, cache)
+        _dump(
+            _manifest_path(path),
+            Manifest(cache.key, cache.inputs, cache.outputs, cache.diagnostics),
+        )
     except OSError:
         return

@@ -522,6 +522,6 @@ def compute_related(
         for slug in people_of[rank]:
             shared.update(by_person[slug])
         shared.pop(rank, None)
-        best = heapq.nsmallest(limit, shared.items(), key=lambda kv: (-kv[1], kv[0]))
-        related[item.article.slug] = tuple(items[other].article for other, _ in best)
+        best = heapq.nsmallest(limit, ((-count, other) for other, count in shared.items()))
+        related[item.article.slug] = tuple(items[other].article for _, other in best)
     return related

@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .advice import advise
-from .cache import BuildCache, cache_path, code_version, load_cache, save_cache, tree_manifest
+from .cache import (
+    BuildCache,
+    cache_path,
+    code_version,
+    load_cache,
+    load_manifest,
+    save_cache,
+    tree_manifest,
+)
 from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
 from .link import LinkedSite, link_site
@@ -177,6 +185,16 @@ def build(
     check_output_folder(options.out, options.protected())
     cache_file = cache_path(options.root, options.out)
     key = _options_key(options)
+    inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
+    if options.cache and memory is None:
+        manifest = load_manifest(cache_file, key)
+        if (
+            manifest is not None
+            and manifest.inputs == inputs
+            and manifest.outputs
+            and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
+        ):
+            return BuildResult(0, manifest.diagnostics, _since(started), up_to_date=True)
     if memory is not None and memory.key != key:
         memory.reset(key)  # other settings: start afresh
     cache = (
@@ -186,9 +204,8 @@ def build(
         if options.cache
         else BuildCache(key=key)
     )
-    inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
     if (
-        options.cache
+        memory is not None
         and cache.inputs == inputs
         and cache.outputs
         and len(_intact_outputs(options.out, cache.outputs)) == len(cache.outputs)

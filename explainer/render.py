@@ -76,6 +76,8 @@ class _Job:
     url_path: str
     day: dt.date | None
     context: dict[str, Any]
+    # Made only when the page is rendered; what it reads is in `context` too.
+    structured: Callable[[], Markup] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +117,8 @@ class _Renderer:
         self.env = env
         self.templates_dir = templates_dir
         self.entities = linked.entities
+        self.people = {p.slug: p for p in self.site.people}
+        self.topics = {t.slug: t for t in self.site.topics}
         self.jobs: list[_Job] = []
         self.salt = b""
         self.previous: Mapping[str, PageDigest] = {}
@@ -142,7 +146,8 @@ class _Renderer:
         """
         context.setdefault("entities", {})
         context.update(crumbs=crumbs, og_type=og_type)
-        self.jobs.append(_Job(template, url_path, day, context))
+        structured = context.pop("structured", None)
+        self.jobs.append(_Job(template, url_path, day, context, structured))
         if in_sitemap:
             self.lastmod[url_path] = lastmod
 
@@ -164,6 +169,7 @@ class _Renderer:
                 folder_url=folder_url,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
+                structured=job.structured() if job.structured else "",
                 **job.context,
             )
         except jinja2.TemplateSyntaxError as err:
@@ -216,7 +222,7 @@ class _Renderer:
         return {s: self.entities[s] for s in sorted(set(slugs)) if s in self.entities}
 
     def people_in_story(self, item: LinkedArticle) -> list[PersonInStory]:
-        people = {p.slug: p for p in self.site.people}
+        people = self.people
         day = item.article.date
         return [
             PersonInStory(people[s], people[s].role_label_on(day), people[s].party_on(day))
@@ -225,7 +231,7 @@ class _Renderer:
         ]
 
     def topics_in_story(self, item: LinkedArticle) -> list[Topic]:
-        topics = {t.slug: t for t in self.site.topics}
+        topics = self.topics
         return [topics[s] for s in item.entities if s in topics]
 
     def run(self, jobs: int = 1) -> list[RenderedPage]:
@@ -355,9 +361,13 @@ class _Renderer:
                 related=linked.related.get(article.slug, ()),
                 claims=item.claims,
                 entities=self.pick(
-                    [*(c.by_slug for c in item.claims), *(q.by for q in article.quotes)]
+                    [
+                        *(c.by_slug for c in item.claims),
+                        *(s for c in item.claims for s in c.about),
+                        *(q.by for q in article.quotes),
+                    ]
                 ),
-                structured=jsonld.script(jsonld.article_data(linked, item)),
+                structured=lambda item=item: jsonld.script(jsonld.article_data(linked, item)),
             )
         for person in people:
             self.render(
@@ -379,7 +389,7 @@ class _Renderer:
                 claims=linked.claims_of.get(person.slug, ()),
                 entities=self.pick(c.by_slug for c in linked.claims_of.get(person.slug, ())),
                 has_timeline=person in timeline_people,
-                structured=jsonld.script(jsonld.person_data(base, person)),
+                structured=lambda person=person: jsonld.script(jsonld.person_data(base, person)),
             )
         for topic in site.topics:
             self.render(
@@ -393,7 +403,7 @@ class _Renderer:
                 appears_in=linked.backlinks.get(topic.slug, ()),
                 claims=linked.claims_of.get(topic.slug, ()),
                 entities=self.pick(c.by_slug for c in linked.claims_of.get(topic.slug, ())),
-                structured=jsonld.script(jsonld.topic_data(base, topic)),
+                structured=lambda topic=topic: jsonld.script(jsonld.topic_data(base, topic)),
             )
         self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
         self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
