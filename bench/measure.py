@@ -16,6 +16,13 @@ from typing import Any
 
 GNU_TIME = "/usr/bin/time"
 SAMPLE_SECONDS = 0.1
+# Reading smaps_rollup walks the page tables: ~15 ms per GB mapped. Sample less often for
+# big trees so the sampler never takes more than this share of one core from the build.
+SAMPLER_SHARE = 0.05
+SAMPLING = (
+    f"PSS summed over the tree every {SAMPLE_SECONDS} s, or less often for big trees so that "
+    f"sampling takes at most {SAMPLER_SHARE:.0%} of one core"
+)
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -26,6 +33,7 @@ class Sample:
     seconds: float
     max_rss_kb: int  # largest single process of the tree (ru_maxrss, as GNU time reports)
     tree_peak_kb: int  # largest sampled sum over the whole tree (PSS where the kernel has it)
+    tree_samples: int
     returncode: int
     rss_source: str
     background_s: float  # how long processes the build left behind ran on after it exited
@@ -111,13 +119,17 @@ class _TreeSampler(threading.Thread):
         super().__init__(daemon=True)
         self.root = root
         self.peak_kb = 0
+        self.samples = 0
         self._done = threading.Event()
 
     def run(self) -> None:
         while not self._done.is_set():
+            started = time.perf_counter()
             total = sum(_memory_kb(pid) for pid in _tree(self.root))
+            cost = time.perf_counter() - started
             self.peak_kb = max(self.peak_kb, total)
-            self._done.wait(SAMPLE_SECONDS)
+            self.samples += 1
+            self._done.wait(max(SAMPLE_SECONDS, cost / SAMPLER_SHARE))
 
     def stop(self) -> None:
         self._done.set()
@@ -165,6 +177,7 @@ def run_measured(
         seconds=seconds,
         max_rss_kb=max_rss_kb,
         tree_peak_kb=sampler.peak_kb,
+        tree_samples=sampler.samples,
         returncode=proc.returncode,
         rss_source=source,
         background_s=background_s,

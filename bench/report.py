@@ -60,9 +60,9 @@ METHOD = """\
   (it adopts orphans as a subreaper); `background_s` in the results says how long it ran.
 - **Peak RSS**: the largest single process in the tool's process tree (`ru_maxrss` from
   `wait4`, as GNU time's `%M` reports it). **Tree**: the largest sum over every process
-  of the tree, sampled every 0.1 s from `/proc/PID/smaps_rollup` (PSS, so pages shared
-  after a fork count once); it can miss a peak shorter than 0.1 s. explainer forks
-  workers and runs Pagefind as a child, so for it the two differ; Hugo is one process.
+  of the tree, from `/proc/PID/smaps_rollup` (PSS, so pages shared after a fork count
+  once), sampled: {sampling}; it can miss a short peak. explainer forks workers and
+  runs Pagefind as a child, so for it the two differ; Hugo is one process.
 - **Stage profile**: one extra build per size in a single process with `jobs=1`, timing
   explainer's stages as `explainer/pipeline.py` calls them (`bench/stages.py`).
 """
@@ -276,7 +276,7 @@ def _stage_table(results: dict[str, Any]) -> list[str]:
         ]
         for s in profile["stages"]:
             rss = _mb(s["max_rss_kb"] / 1024)
-            if s.get("children_max_rss_kb"):
+            if s.get("children_max_rss_kb", 0) > s["max_rss_kb"]:
                 rss += f" (child processes: {_mb(s['children_max_rss_kb'] / 1024)})"
             lines.append(
                 f"| {s['stage']} | {s['what']} | {s['seconds']:.2f} | {100 * s['seconds'] / total:.0f}% "
@@ -385,7 +385,9 @@ def render(results: dict[str, Any]) -> str:
             out.append(f"- {LABELS.get(tool, tool)}: `{versions[tool]}`")
     for tool, reason in results.get("skipped", {}).items():
         out.append(f"- {LABELS.get(tool, tool)}: skipped ({reason})")
-    out += ["", "## Method", "", METHOD, "## What each tool was given", "", PEER_INPUTS]
+    sampling = results.get("sampling", "every 0.1 s (this run's fixed interval)")
+    method = METHOD.replace("{sampling}", sampling)
+    out += ["", "## Method", "", method, "## What each tool was given", "", PEER_INPUTS]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -764,6 +764,7 @@ def main() -> int:
         "scenarios": scenarios,
         "skipped": {t: r for t, r in tools.missing.items()},
         "machine": {**machine(), "waits_for_background_work": subreaper},
+        "sampling": measure.SAMPLING,
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {"explainer": explainer_versions(src), **tools.versions},
         "pages": {},
