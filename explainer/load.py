@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - libyaml missing
 COLLECTIONS = ("articles", "people", "topics")
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 MAX_EXPANDED_NODES = 100_000
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 20
 
 KeyPath = tuple[str | int, ...]
 
@@ -123,8 +125,25 @@ def load_documents(
             continue
         seen[slug] = path
         key = str(path)
+        real = path.resolve()
+        if real != path.absolute() and not real.is_relative_to(content_dir.resolve()):
+            collector.error(
+                path,
+                0,
+                "this is a link to a file outside the content folder; copy the file in instead",
+            )
+            if unreadable is not None:
+                unreadable[slug] = collection
+            continue
         try:
             st = path.stat()
+            if st.st_size > MAX_FILE_BYTES:
+                raise ContentError(
+                    path,
+                    1,
+                    f"file is {st.st_size / 1024 / 1024:.1f} MB; the limit is "
+                    f"{MAX_FILE_BYTES // 1024 // 1024} MB, so split it into several articles",
+                )
             cached = known.get(key) if known is not None else None
             if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
                 docs.append(cached[2])
@@ -286,6 +305,13 @@ def _check_nodes(
         if id(n) in visited:
             return
         visited.add(id(n))
+        if len(at) > MAX_DEPTH:
+            raise ContentError(
+                src,
+                n.start_mark.line + 1 + offset,
+                f"{dotted(at)}: front matter is nested more than {MAX_DEPTH} levels deep; "
+                "flatten it",
+            )
         if isinstance(n, yaml.MappingNode):
             seen: set[str] = set()
             for k, v in n.value:
