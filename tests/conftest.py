@@ -56,7 +56,11 @@ roles:
 
 def article(body: str = "Body.", **fields: object) -> str:
     """Return an article file with sensible defaults for the required fields."""
-    meta: dict[str, object] = {"title": "A story", "date": "2017-11-15", "summary": "What happened."}
+    meta: dict[str, object] = {
+        "title": "A story",
+        "date": "2017-11-15",
+        "summary": "What happened.",
+    }
     meta.update(fields)
     lines = ["---"]
     for key, value in meta.items():
@@ -87,7 +91,11 @@ class Project:
         """Run `python build.py ARGS` in the project folder."""
         return subprocess.run(
             [sys.executable, str(ROOT / "build.py"), *args],
-            cwd=self.root, capture_output=True, text=True, timeout=120, check=False,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     def page(self, url_path: str, out: str = "_site") -> str:
@@ -102,18 +110,7 @@ def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Projec
     """Return a function that lays out a project from a dict of files."""
 
     def make(files: Mapping[str, str | bytes]) -> Project:
-        root = tmp_path / "project"
-        root.mkdir(exist_ok=True)
-        for folder in ("templates", "static"):
-            target = root / folder
-            if not target.exists():
-                shutil.copytree(ROOT / folder, target)
-        project = Project(root)
-        if "site.yaml" not in files:
-            project.write("site.yaml", SITE_YAML)
-        for rel, text in files.items():
-            project.write(rel, text)
-        return project
+        return lay_out(tmp_path / "project", files)
 
     return make
 
@@ -188,9 +185,7 @@ class Node:
             if isinstance(child, Node):
                 yield from child.iter()
 
-    def find_all(
-        self, tag: str | None = None, cls: str | None = None, **attrs: str
-    ) -> list[Node]:
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
         """Return the elements inside (not including) this one that match."""
         out = []
         for el in self.iter():

@@ -17,6 +17,7 @@ from explainer.cli import main
 from explainer.errors import BuildFailed, Collector
 from explainer.link import LinkedArticle, LinkedSite, link_site
 from explainer.load import RawDocument, parse_document
+from explainer.markup import VOID_TAGS
 from explainer.model import Site, SiteConfig
 from explainer.parse import parse_site
 from explainer.render import render_pages
@@ -199,23 +200,7 @@ def render_files(
 
 # --- Reading HTML --------------------------------------------------------------------------
 
-VOID = frozenset(
-    [
-        "area",
-        "base",
-        "br",
-        "col",
-        "embed",
-        "hr",
-        "img",
-        "input",
-        "link",
-        "meta",
-        "source",
-        "track",
-        "wbr",
-    ]
-)
+VOID = VOID_TAGS  # the elements that have no end tag
 
 
 @dataclass(eq=False)
