@@ -408,7 +408,7 @@ class _Renderer:
         self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
         self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
         self.add_file("robots.txt", feeds.robots(site.config))
-        fp = Fingerprinter()
+        fp = self.linked.fingerprints  # the articles' digests were taken while linking
         salt = fp.digest((self.salt, self.site.config))
         todo: list[int] = []
         for i, job in enumerate(self.jobs):
