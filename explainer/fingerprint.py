@@ -21,11 +21,14 @@ class Fingerprinter:
     person, an article) are digested once per build: their results are remembered by
     identity, and the objects kept alive meanwhile so an identity is never reused.
     How to feed each type is looked up once per type, not tested value by value.
+    Plain sequences, and small classes made afresh for each page (they set
+    `FINGERPRINT_INLINE = True`), are fed inline: remembering them would cost more.
     """
 
     def __init__(self) -> None:
         self._memo: dict[int, tuple[bytes, object]] = {}
         self._feeders: dict[type, Feeder] = {}
+        self._inline: set[type] = set()  # types fed inline; see _feeder_for
 
     def digest(self, value: Any) -> bytes:
         """Return a 16-byte digest that changes whenever value's content changes."""
@@ -50,17 +53,30 @@ class Fingerprinter:
         feeder(h, value)
 
     def _item(self, h: Any, item: Any) -> None:
-        """Feed a member of a container: leaves inline, anything else by its digest."""
-        if type(item) is str:
+        """Feed a member of a container: leaves, plain sequences and small per-page
+        objects inline, anything else by its (remembered) digest."""
+        kind = type(item)
+        if kind is str:
             data = item.encode("utf-8", "surrogatepass")
             h.update(b"s%d:" % len(data))
             h.update(data)
-        elif isinstance(item, _LEAVES):
-            self._feed(h, item)
+            return
+        feeder = self._feeders.get(kind)
+        if feeder is None:
+            feeder = self._feeders[kind] = self._feeder_for(kind, item)
+        if kind in self._inline:
+            feeder(h, item)
         else:
+            h.update(b"h")
             h.update(self.digest(item))
 
-    def _feeder_for(self, kind: type, value: Any) -> Feeder:  # noqa: C901 - one case per type
+    def _feeder_for(self, kind: type, value: Any) -> Feeder:
+        feeder = self._make_feeder(kind, value)
+        if issubclass(kind, _LEAVES) or value is None or issubclass(kind, list | tuple) or dataclasses.is_dataclass(kind) and getattr(kind, "FINGERPRINT_INLINE", False):
+            self._inline.add(kind)
+        return feeder
+
+    def _make_feeder(self, kind: type, value: Any) -> Feeder:  # noqa: C901 - one case per type
         item = self._item
         if issubclass(kind, str):
             suffix = b"" if kind is str else kind.__name__.encode()

@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from .errors import Collector, did_you_mean
 from .fingerprint import Fingerprinter
@@ -34,6 +34,8 @@ MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"}
 @dataclass(frozen=True, slots=True)
 class Backlink:
     """An article that mentions an entity, with the sentence that does."""
+
+    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
 
     article: Article
     excerpt: str

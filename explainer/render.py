@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -83,6 +83,8 @@ class _Job:
 @dataclass(frozen=True, slots=True)
 class PersonInStory:
     """A person as shown beside an article: their position on the article's date."""
+
+    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
 
     person: Person
     role: str
