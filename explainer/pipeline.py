@@ -20,7 +20,7 @@ from .cache import (
 from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
 from .link import LinkedSite, link_site
-from .load import load_documents
+from .load import DEFAULT_LIMITS, check_project_files, load_documents
 from .parallel import default_jobs
 from .parse import parse_site
 from .progress import Progress
@@ -98,8 +98,12 @@ def prepare(
 ) -> tuple[LinkedSite, RenderPlan]:
     """Load, validate, link and render; raise BuildFailed with every problem found."""
     config = load_config(options.config_path, collector)
+    check_project_files(options.root, options.content, options.templates, options.static, collector)
     unreadable: dict[str, str] = {}
-    docs = load_documents(options.content, collector, cache.docs if cache else None, unreadable)
+    limits = config.limits if config else DEFAULT_LIMITS
+    docs = load_documents(
+        options.content, collector, cache.docs if cache else None, unreadable, limits
+    )
     if config is None:
         collector.raise_if_errors()
     assert config is not None
@@ -137,6 +141,7 @@ def _options_key(options: BuildOptions) -> str:
         str(options.search),
         str(options.content.resolve()),
         str(options.config_path.resolve()),
+        tree_manifest(options.config_path).hex(),  # its embed_hosts and limits change results
     ]
     return "|".join(parts)
 
