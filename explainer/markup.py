@@ -591,10 +591,12 @@ def heading_id(value: str, separator: str) -> str:
 class Converter:
     """A reusable Markdown converter; one per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, embed_hosts: tuple[str, ...] = ()) -> None:
+        from .sanitize import SanitizeExtension  # it builds on this module
+
         self.ext = MentionExtension()
         self.md = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, self.ext],
+            extensions=[*MARKDOWN_EXTENSIONS, self.ext, SanitizeExtension(self.ext, embed_hosts)],
             extension_configs={"toc": {"slugify": heading_id}},
             output_format="html",
         )
