@@ -14,7 +14,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -292,7 +292,7 @@ class _RefProcessor(InlineProcessor):
             el.set("class", "mention")
             el.set("title", target.summary)
             ctx.ref_slugs.add(slug)
-        el.text = label or target.text
+        el.text = label or AtomicString(target.text)  # a name is text, never markup
         return el, m.start(0), m.end(0)
 
 
