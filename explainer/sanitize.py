@@ -15,6 +15,7 @@ through one policy:
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -141,6 +142,13 @@ TAG_ATTRIBUTES: dict[str, frozenset[str]] = {
     ),
 }
 URL_SCHEMES = frozenset(["http", "https", "mailto"])
+# What a cleaner that removes nothing of note keeps, to tell removals from respelling.
+KEPT_SCHEMES = URL_SCHEMES | {"javascript", "vbscript", "data", "ftp", "tel", "file", "blob"}
+TAG_NAME_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+URL_SCHEME_RE = re.compile(
+    r"""(?:href|src)[ \t\n\r\f]*=[ \t\n\r\f]*["']?[ \t\n\r\f]*([a-zA-Z][a-zA-Z0-9+.-]*):""",
+    re.IGNORECASE,
+)
 URL_ATTRIBUTES = frozenset(["href", "src"])
 STYLE_PROPERTIES = frozenset(["text-align"])  # Markdown tables align columns with it
 # Footnote ids (fn:1, fnref:1) are reserved from headings but made by the footnotes.
@@ -173,7 +181,7 @@ MAX_SHOWN = 60
 def safe_document_re() -> re.Pattern[str]:
     """Match a whole document made only of text and tags the sanitiser keeps as they are.
 
-    Only double-quoted attribute values, lowercase names and no comments, so the
+    Only double-quoted attribute values, lowercase names and plain comments, so the
     document cannot be read two ways. No element whose content the HTML parser treats
     as raw text is allowed here, and addresses must be plainly http(s), mailto or
     relative (nothing before the first '/', '?' or '#' that could be a scheme).
@@ -199,7 +207,8 @@ def safe_document_re() -> re.Pattern[str]:
         tags.append(f"{tag}(?:{space}+(?:{attrs}))*+")
     ends = "|".join(sorted(ALLOWED_TAGS, key=lambda t: (-len(t), t)))
     tag = rf"<(?:/(?:{ends})|(?:{'|'.join(tags)}))(?={space}|/|>){space}*/?>"
-    return re.compile(rf"(?:[^<\x00]++|{tag})*+")
+    comment = r"<!--(?![->])(?:[^-\x00]|-(?!-))*+-->"  # no '--' inside: read one way only
+    return re.compile(rf"(?:[^<\x00]++|{tag}|{comment})*+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,11 +255,27 @@ class Sanitizer:
             url_schemes=set(URL_SCHEMES),
             filter_style_properties=set(STYLE_PROPERTIES),
         )
+        self.known_tags = frozenset(self.tags | REMOVED_WITH_CONTENT | set(TAG_REASONS))
+        self.keep_all = nh3.Cleaner(
+            tags=set(self.known_tags),
+            clean_content_tags=set(),
+            attributes={},
+            generic_attribute_prefixes=set(string.ascii_lowercase),
+            strip_comments=False,
+            link_rel=None,
+            url_schemes=set(KEPT_SCHEMES),
+        )
 
     def embed_allowed(self, src: str) -> bool:
         """Return whether an iframe may show src: https on a host listed in embed_hosts."""
         m = EMBED_SRC_RE.match(src)
         return m is not None and m.group(1).lower() in self.embed_hosts
+
+    def _ordinary(self, html: str) -> bool:
+        """Return whether keep_all would keep every tag and address html names."""
+        tags = {t.lower() for t in TAG_NAME_RE.findall(html)}
+        schemes = {s.lower() for s in URL_SCHEME_RE.findall(html)}
+        return tags <= self.known_tags and schemes <= KEPT_SCHEMES
 
     def _filter(self, tag: str, attribute: str, value: str) -> str | None:
         if attribute == "id" and is_reserved_id(value):
@@ -263,35 +288,68 @@ class Sanitizer:
         """Return html with everything unsafe removed, and what was removed."""
         if self.safe_document.fullmatch(html):
             return html, []
-        cleaned = self.cleaner.clean(html).replace("&nbsp;", "\xa0")
+        raw = self.cleaner.clean(html)
+        cleaned = raw.replace("&nbsp;", "\xa0")
         if self.embed_hosts:
             cleaned = EMPTY_IFRAME_RE.sub("", cleaned)
         if cleaned == html:
             return html, []
-        removals = _Inspector(self).inspect(html)
+        if self._ordinary(html) and self.keep_all.clean(html) == raw:
+            return cleaned, []  # nothing removed: only the spelling of the markup changed
+        inspector = _Inspector(self)
+        inspector.feed(html)
+        inspector.close()
+        removals = list(inspector.found.values())
         if not removals:
-            removals = _unexplained(html, cleaned)
+            removals = _unexplained(inspector, _items(cleaned))
         return cleaned, removals
 
 
-class _Inspector(HTMLParser):
+class _Items(HTMLParser):
+    """Count a document's elements (with attributes) and collect its text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        self.raw: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = []
+        for name, value in attrs:
+            value = value or ""
+            if name == "style":
+                value = "".join(value.split()).rstrip(";")
+            values.append((name, value))
+        item = (tag, tuple(sorted(values)))
+        self.items[item] += 1
+        self.raw.setdefault(item, self.get_starttag_text() or f"<{tag}")
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _items(html: str) -> _Items:
+    parser = _Items()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+class _Inspector(_Items):
     """Name what the policy removes from a document, with the reason (for warnings)."""
 
     def __init__(self, sanitizer: Sanitizer) -> None:
-        super().__init__(convert_charrefs=True)
+        super().__init__()
         self.sanitizer = sanitizer
         self.found: dict[str, Removal] = {}
         self.dropped: list[str] = []  # open elements removed with their content
-
-    def inspect(self, html: str) -> list[Removal]:
-        self.feed(html)
-        self.close()
-        return list(self.found.values())
 
     def _add(self, message: str, *needles: str) -> None:
         self.found.setdefault(message, Removal(message, tuple(n for n in needles if n)))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(tag, attrs)
         if self.dropped:
             if tag not in VOID_TAGS:
                 self.dropped.append(tag)
@@ -376,40 +434,8 @@ class _Inspector(HTMLParser):
             self._add(f"removed {shown} from <{tag}>: {reason}", raw, f"{name}=", value)
 
 
-class _Items(HTMLParser):
-    """Count a document's elements (with attributes) and collect its text."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.items: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
-        self.raw: dict[tuple[str, tuple[tuple[str, str], ...]], str] = {}
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = []
-        for name, value in attrs:
-            value = value or ""
-            if name == "style":
-                value = "".join(value.split()).rstrip(";")
-            values.append((name, value))
-        item = (tag, tuple(sorted(values)))
-        self.items[item] += 1
-        self.raw.setdefault(item, self.get_starttag_text() or f"<{tag}")
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def _items(html: str) -> _Items:
-    parser = _Items()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
-def _unexplained(html: str, cleaned: str) -> list[Removal]:
+def _unexplained(before: _Items, after: _Items) -> list[Removal]:
     """Report a change the policy does not explain (markup the parsers read differently)."""
-    before, after = _items(html), _items(cleaned)
     lost = before.items - after.items
     if lost:
         item = next(iter(lost))
