@@ -27,7 +27,7 @@ from .errors import Diagnostic
 
 FORMAT = 3
 SHARDS = 16
-PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind")
+PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3")
 
 
 def code_version() -> str:

@@ -271,7 +271,7 @@ def link_site(
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
     index = build_name_index(site.people, site.topics)
     entity_slugs = frozenset(p.slug for p in site.people) | {t.slug for t in site.topics}
-    converter = Converter()
+    converter = Converter(site.config.embed_hosts)
     all_slugs = sorted(site.by_slug())
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
     resolve = depth_two.get  # for drafts, which are only checked

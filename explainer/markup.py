@@ -14,7 +14,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -292,7 +292,7 @@ class _RefProcessor(InlineProcessor):
             el.set("class", "mention")
             el.set("title", target.summary)
             ctx.ref_slugs.add(slug)
-        el.text = label or target.text
+        el.text = label or AtomicString(target.text)  # a name is text, never markup
         return el, m.start(0), m.end(0)
 
 
@@ -616,10 +616,12 @@ INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
 class Converter:
     """A reusable Markdown converter; one per process."""
 
-    def __init__(self, prune: bool = True) -> None:
+    def __init__(self, embed_hosts: tuple[str, ...] = (), prune: bool = True) -> None:
+        from .sanitize import SanitizeExtension  # it builds on this module
+
         self.ext = MentionExtension()
         self.md = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, self.ext],
+            extensions=[*MARKDOWN_EXTENSIONS, self.ext, SanitizeExtension(self.ext, embed_hosts)],
             extension_configs={"toc": {"slugify": heading_id}},
             output_format="html",
         )

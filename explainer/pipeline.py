@@ -99,13 +99,17 @@ def prepare(
     from .advice import advise
     from .config import load_config
     from .link import link_site
-    from .load import load_documents
+    from .load import DEFAULT_LIMITS, check_project_files, load_documents
     from .parse import parse_site
     from .render import plan_pages
 
     config = load_config(options.config_path, collector)
+    check_project_files(options.root, options.content, options.templates, options.static, collector)
     unreadable: dict[str, str] = {}
-    docs = load_documents(options.content, collector, cache.docs if cache else None, unreadable)
+    limits = config.limits if config else DEFAULT_LIMITS
+    docs = load_documents(
+        options.content, collector, cache.docs if cache else None, unreadable, limits
+    )
     if config is None:
         collector.raise_if_errors()
     assert config is not None
@@ -143,6 +147,7 @@ def _options_key(options: BuildOptions) -> str:
         str(options.search),
         str(options.content.resolve()),
         str(options.config_path.resolve()),
+        tree_manifest(options.config_path).hex(),  # its embed_hosts and limits change results
     ]
     return "|".join(parts)
 
