@@ -74,12 +74,13 @@ class LinkedArticle:
     excerpts: Mapping[str, str]
     claims: tuple[LinkedClaim, ...] = ()
     bare_surnames: tuple[str, ...] = ()  # "Corbyn" where that is nobody's alias
+    # listed people and topics first, then anything else mentioned (worked out once)
+    entities: tuple[str, ...] = field(init=False)
 
-    @property
-    def entities(self) -> tuple[str, ...]:
-        """Listed people and topics first, then anything else mentioned."""
+    def __post_init__(self) -> None:
         listed = (*self.article.people, *self.article.topics)
-        return (*listed, *(s for s in self.mentions if s not in listed))
+        entities = (*listed, *(s for s in self.mentions if s not in listed))
+        object.__setattr__(self, "entities", entities)
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,8 +504,9 @@ def compute_co_mentions(
                 counts[a].update(present)  # counts a itself too; removed below
     for slug, c in counts.items():
         del c[slug]
+    names = {slug: person.name for slug, person in people.items()}
     return {
-        slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], people[kv[0]].name, kv[0])))
+        slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0])))
         for slug, c in counts.items()
     }
 
