@@ -277,6 +277,14 @@ def _content_type(name: str) -> str:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 drops connections when a page and its assets, or many
+    # tabs, connect at once; a dropped connection is retried only after a second or more.
+    request_queue_size = socket.SOMAXCONN
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a browser closed its tab or cancelled a request: nothing to report
+        super().handle_error(request, client_address)
 
 
 def _free_port_after(host: str, port: int) -> int | None:

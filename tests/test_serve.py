@@ -45,10 +45,14 @@ class Server:
         )
 
     def request(self, path: str, method: str = "GET") -> tuple[int, str]:
+        status, body = self.request_bytes(path, method)
+        return status, body.decode("utf-8", "replace")
+
+    def request_bytes(self, path: str, method: str = "GET") -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         conn.request(method, path)
         response = conn.getresponse()
-        body = response.read().decode("utf-8", "replace")
+        body = response.read()
         conn.close()
         return response.status, body
 
@@ -72,10 +76,46 @@ class Server:
             sock.close()
         raise AssertionError(f"no new status after version {after}: {buffer[-500:]!r}")
 
+    def events(self) -> Events:
+        """Open a live-reload stream, as an open page does."""
+        return Events(self.port)
+
     def stop(self) -> subprocess.CompletedProcess[str]:
         self.proc.send_signal(signal.SIGINT)
         out, err = self.proc.communicate(timeout=20)
         return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+
+class Events:
+    """One open live-reload stream, read as statuses are needed."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.sock.sendall(b"GET /__explainer/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.buffer = b""
+
+    def newer(self, after: int, timeout: float = 30) -> dict[str, object]:
+        """Return the first status with a version above `after`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n\n" in self.buffer:
+                block, self.buffer = self.buffer.split(b"\n\n", 1)
+                match = re.search(rb"^data: (\{.*\})$", block, re.MULTILINE)
+                if match:
+                    status: dict[str, object] = json.loads(match.group(1))
+                    if int(str(status["version"])) > after:
+                        return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no status after version {after} within {timeout} s")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError("the event stream closed")
+            self.buffer += chunk
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 @pytest.fixture
