@@ -6,7 +6,9 @@ import errno
 import http.server
 import ipaddress
 import json
+import os
 import posixpath
+import select
 import signal
 import socket
 import sys
@@ -27,7 +29,7 @@ PING_SECONDS = 15.0
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 
 
-@dataclass
+@dataclass(frozen=True)
 class Status:
     """The outcome of the latest build, as the open pages hear of it."""
 
@@ -50,6 +52,25 @@ class Status:
         return f"event: status\ndata: {data}\n\n".encode()
 
 
+class Bell:
+    """Rung once; whoever waits on it, now or later, wakes."""
+
+    def __init__(self) -> None:
+        self._ear, self._clapper = socket.socketpair()
+
+    def fileno(self) -> int:
+        return self._ear.fileno()
+
+    def ring(self) -> None:
+        # Nobody reads the byte, so the bell stays readable for every waiter, for good.
+        # (Closing one end instead would not do: forked build workers hold copies of it.)
+        self._clapper.send(b"!")
+
+    def __del__(self) -> None:  # the last waiter has let go
+        self._ear.close()
+        self._clapper.close()
+
+
 @dataclass
 class Preview:
     """Shared state between the watcher, the builder and the request handlers."""
@@ -57,15 +78,26 @@ class Preview:
     options: BuildOptions
     root: Path
     status: Status = field(default_factory=Status)
-    changed: threading.Condition = field(default_factory=threading.Condition)
+    bell: Bell = field(default_factory=Bell)  # rung when status changes or the server stops
+    lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
     memory: BuildCache = field(default_factory=BuildCache)
     building: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, status: Status) -> None:
-        with self.changed:
+        with self.lock:
             self.status = status
-            self.changed.notify_all()
+        self.wake_listeners()
+
+    def latest(self) -> tuple[Status, Bell]:
+        """Return the current status and the bell that rings when it is replaced."""
+        with self.lock:
+            return self.status, self.bell
+
+    def wake_listeners(self) -> None:
+        with self.lock:
+            rung, self.bell = self.bell, Bell()
+        rung.ring()
 
     def rebuild(self, css_only: bool = False, quiet: bool = False) -> None:
         """Build once; on failure keep serving the last good site and report why."""
@@ -220,6 +252,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self._send(code, body, kind, head)
 
     def _events(self) -> None:
+        """Stream statuses to an open page until it is closed or the server stops.
+
+        Each stream waits on its own connection (to let go of a closed page at once) and
+        on the preview's bell; it never polls, and a rebuild takes no lock it holds.
+        """
         preview = self.preview
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -230,18 +267,30 @@ class Handler(http.server.BaseHTTPRequestHandler):
         seen = -1
         try:
             while not preview.stopping.is_set():
-                with preview.changed:
-                    if preview.status.version == seen:
-                        preview.changed.wait(PING_SECONDS)
-                    status = preview.status
+                status, bell = preview.latest()
                 if status.version != seen:
                     self.wfile.write(status.event())
                     seen = status.version
-                else:
+                page, rung = _wait_for(self.connection, bell, PING_SECONDS)
+                if page and not self.connection.recv(4096):
+                    return  # the page was closed or reloaded
+                if not page and not rung:
                     self.wfile.write(b": ping\n\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except OSError:
             return
+
+
+def _wait_for(connection: socket.socket, bell: Bell, seconds: float) -> tuple[bool, bool]:
+    """Wait at most `seconds` for the page to send or close, or the bell to ring; say which."""
+    fds = (connection.fileno(), bell.fileno())
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        ready = {fd for fd, _ in poller.poll(seconds * 1000)}
+    else:  # pragma: no cover - Windows
+        ready = set(select.select(list(fds), [], [], seconds)[0])
+    return fds[0] in ready, fds[1] in ready
 
 
 def inject_reload(html: bytes) -> bytes:
@@ -335,6 +384,15 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _default_sigterm() -> None:
+    # A process forked for a build (a worker of a process pool) must die on SIGTERM at
+    # once. A Python-level handler runs only between bytecodes: a worker that gets the
+    # signal just as it starts waiting for its pool's queue never runs it and waits on,
+    # and the pool, which stopped it with SIGTERM, waits for it (and the rebuild with it)
+    # forever.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
     """Build, then serve the site and rebuild it on every change until Ctrl-C."""
     out = options.root / ".cache" / "preview"
@@ -369,6 +427,8 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=_default_sigterm)
     try:  # Ctrl-C may come at any moment from here on, even during the first build
         watcher.start()
         preview.rebuild(quiet=quiet)
@@ -384,8 +444,7 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
         pass
     finally:
         preview.stopping.set()
-        with preview.changed:
-            preview.changed.notify_all()
+        preview.wake_listeners()
         server.server_close()
     print("Stopped.")
     return 0

@@ -6,9 +6,11 @@ python tests/load_client.py get --port P --connections 100 --seconds 3 --expect 
     print one JSON object: requests, failures, how many bodies were each version (a
     body matching none is "mixed"), and latency percentiles.
 
-python tests/load_client.py sse --port P --clients 100
-    Hold `clients` live-reload connections open, reading every event; print "ready"
-    once each has had its first event, and stop when stdin closes.
+python tests/load_client.py sse --port P
+    Open and close live-reload connections as stdin says, reading every event:
+    "open N" opens N and prints "ready" once each has had its first status; "close K"
+    waits (10 s at most) until each has had K statuses, closes them all and prints
+    the fewest and most any of them had. Ends when stdin closes.
 """
 
 from __future__ import annotations
@@ -156,34 +158,50 @@ def run_get(port: int, connections: int, seconds: float, expect_file: Path) -> d
     }
 
 
-async def _listener(port: int, first: asyncio.Event, events: Counter[str]) -> None:
+async def _listener(port: int, seen: list[int], number: int) -> None:
     reader, writer = await asyncio.open_connection(HOST, port, limit=1 << 20)
     writer.write(f"GET /__explainer/events HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
     try:
         await reader.readuntil(b"\r\n\r\n")
         while True:
-            chunk = await reader.readuntil(b"\n\n")
-            if chunk.startswith(b"event: status"):
-                events["status"] += 1
-                first.set()
-    except (OSError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            block = await reader.readuntil(b"\n\n")
+            if block.startswith(b"event: status"):
+                seen[number] += 1
+    except (OSError, asyncio.IncompleteReadError):
         return
     finally:
         writer.close()
 
 
-async def _sse(port: int, clients: int) -> Counter[str]:
-    events: Counter[str] = Counter()
-    firsts = [asyncio.Event() for _ in range(clients)]
-    tasks = [asyncio.create_task(_listener(port, first, events)) for first in firsts]
-    await asyncio.wait_for(asyncio.gather(*(f.wait() for f in firsts)), 60)
-    print("ready", flush=True)
+async def _every_one_has(seen: list[int], events: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while min(seen, default=events) < events and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    return min(seen, default=events) >= events
+
+
+async def _sse(port: int) -> None:
+    """Obey "open N" and "close K" lines on stdin until it closes."""
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, sys.stdin.read)  # until the test closes our stdin
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    return events
+    seen: list[int] = []
+    tasks: list[asyncio.Task[None]] = []
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        command, _, number = line.partition(" ")
+        if command == "open":
+            seen = [0] * int(number)
+            tasks = [asyncio.create_task(_listener(port, seen, n)) for n in range(len(seen))]
+            ready = await _every_one_has(seen, 1, 60)
+            print("ready" if ready else f"not ready: {sorted(seen)[:5]}", flush=True)
+        elif command == "close" or not line:
+            await _every_one_has(seen, int(number or 0), 10)
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            print(json.dumps({"fewest": min(seen, default=0), "most": max(seen, default=0)}))
+            sys.stdout.flush()
+            if not line:
+                return
 
 
 def main() -> int:
@@ -196,13 +214,11 @@ def main() -> int:
     get.add_argument("--expect", type=Path, required=True)
     sse = modes.add_parser("sse")
     sse.add_argument("--port", type=int, required=True)
-    sse.add_argument("--clients", type=int, default=100)
     args = parser.parse_args()
     if args.mode == "get":
         print(json.dumps(run_get(args.port, args.connections, args.seconds, args.expect)))
     else:
-        events = asyncio.run(_sse(args.port, args.clients))
-        print(json.dumps({"events": events["status"]}))
+        asyncio.run(_sse(args.port))
     return 0
 
 
