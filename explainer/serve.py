@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .cache import BuildCache, tree_manifest
 from .errors import BuildFailed, Diagnostic, display_path
@@ -172,7 +172,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra={"Allow": "GET, HEAD"},
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse  # noqa: N815
 
     def _send(
         self, code: int, body: bytes, kind: str, head: bool, extra: dict[str, str] | None = None
@@ -192,7 +192,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(400, b"Bad request.\n", "text/plain", head)
             return
         path = unquote(urlsplit(self.path).path)
-        if "\x00" in path or "\\" in path:
+        if "\\" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
             self._send(400, b"Bad request.\n", "text/plain", head)
             return
         if path == "/__explainer/events":
@@ -203,13 +203,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind = "text/javascript" if name.endswith(".js") else "text/css"
             self._send(200, (ASSETS / name).read_bytes(), f"{kind}; charset=utf-8", head)
             return
-        target = self._resolve(path)
-        if target is None:
+        parts = _url_parts(path)
+        target = None if parts is None else self._resolve(parts)
+        if parts is None or target is None:
             self._not_found(head)
             return
         if target.is_dir():
             if not path.endswith("/"):
-                self._send(301, b"", "text/plain", head, {"Location": path + "/"})
+                # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
+                # must not send the browser to //evil.example/../about/.
+                location = quote("/" + "".join(f"{part}/" for part in parts))
+                self._send(301, b"", "text/plain", head, {"Location": location})
                 return
             target = target / "index.html"
             if not target.is_file():
@@ -217,12 +221,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
         self._file(target, head, 200)
 
-    def _resolve(self, path: str) -> Path | None:
-        """Map a URL path to a file inside the output folder, or None."""
-        normal = posixpath.normpath("/" + path.lstrip("/"))
-        parts = [p for p in normal.split("/") if p]
-        if any(p in ("..", ".") or p.startswith("~") for p in parts):
-            return None
+    def _resolve(self, parts: list[str]) -> Path | None:
+        """Map the parts of a URL path to a file inside the output folder, or None."""
         root = self.preview.root.resolve()
         candidate = root.joinpath(*parts)
         try:
@@ -291,6 +291,15 @@ def _wait_for(connection: socket.socket, bell: Bell, seconds: float) -> tuple[bo
     else:  # pragma: no cover - Windows
         ready = set(select.select(list(fds), [], [], seconds)[0])
     return fds[0] in ready, fds[1] in ready
+
+
+def _url_parts(path: str) -> list[str] | None:
+    """Split a decoded URL path into folder and file names; None for one we never serve."""
+    normal = posixpath.normpath("/" + path.lstrip("/"))
+    parts = [p for p in normal.split("/") if p]
+    if any(p in ("..", ".") or p.startswith("~") for p in parts):
+        return None
+    return parts
 
 
 def inject_reload(html: bytes) -> bytes:
