@@ -26,6 +26,7 @@ from .pipeline import BuildOptions, build
 ASSETS = Path(__file__).parent / "serve_assets"
 MAX_URL = 2048
 PING_SECONDS = 15.0
+SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 
 
@@ -204,22 +205,46 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(200, (ASSETS / name).read_bytes(), f"{kind}; charset=utf-8", head)
             return
         parts = _url_parts(path)
-        target = None if parts is None else self._resolve(parts)
-        if parts is None or target is None:
+        found = None
+        for _ in range(3):  # a rebuild may replace the site while we look: look again
+            site = _identity(self.preview.root)
+            found = None if parts is None else self._find(path, parts)
+            if found is not None or not self._replaced(site):
+                break
+        if parts is None or found is None:
             self._not_found(head)
-            return
+        elif found.folder:
+            # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
+            # must not send the browser to //evil.example/../about/.
+            location = quote("/" + "".join(f"{part}/" for part in parts))
+            self._send(301, b"", "text/plain", head, {"Location": location})
+        else:
+            self._send_file(found.name, found.body, head, 200)
+
+    def _find(self, path: str, parts: list[str]) -> Found | None:
+        """Read the file a URL path names in the output folder; None if there is none."""
+        target = self._resolve(parts)
+        if target is None:
+            return None
         if target.is_dir():
             if not path.endswith("/"):
-                # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
-                # must not send the browser to //evil.example/../about/.
-                location = quote("/" + "".join(f"{part}/" for part in parts))
-                self._send(301, b"", "text/plain", head, {"Location": location})
-                return
+                return Found("", b"", folder=True)
             target = target / "index.html"
-            if not target.is_file():
-                self._not_found(head)
-                return
-        self._file(target, head, 200)
+        try:
+            return Found(target.name, target.read_bytes())
+        except OSError:
+            return None
+
+    def _replaced(self, before: tuple[int, int] | None) -> bool:
+        """Whether the output folder is another since `before` (waiting out a swap)."""
+        deadline = time.monotonic() + SWAP_SECONDS
+        now = _identity(self.preview.root)
+        while now is None and time.monotonic() < deadline:
+            # Where folders cannot be swapped in one step, the old site is renamed away
+            # an instant before the new one takes its place.
+            time.sleep(0.001)
+            now = _identity(self.preview.root)
+        return now != before
 
     def _resolve(self, parts: list[str]) -> Path | None:
         """Map the parts of a URL path to a file inside the output folder, or None."""
@@ -246,7 +271,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self._send(404, b"Not found.\n", "text/plain", head)
             return
-        kind = _content_type(target.name)
+        self._send_file(target.name, body, head, code)
+
+    def _send_file(self, name: str, body: bytes, head: bool, code: int) -> None:
+        kind = _content_type(name)
         if kind.startswith("text/html"):
             body = inject_reload(body)
         self._send(code, body, kind, head)
@@ -291,6 +319,23 @@ def _wait_for(connection: socket.socket, bell: Bell, seconds: float) -> tuple[bo
     else:  # pragma: no cover - Windows
         ready = set(select.select(list(fds), [], [], seconds)[0])
     return fds[0] in ready, fds[1] in ready
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file read from the output folder, or a folder asked for without its slash."""
+
+    name: str
+    body: bytes
+    folder: bool = False
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _url_parts(path: str) -> list[str] | None:

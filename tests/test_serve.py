@@ -18,12 +18,21 @@ import pytest
 from conftest import MAY, ROOT, Project, article
 from figures import record
 
+# Runs the command line as build.py does, on a system that cannot swap two folders in
+# one step (no renameat2 RENAME_EXCHANGE, as on macOS): the old output is renamed away,
+# then the new one into place.
+WITHOUT_EXCHANGE = (
+    "import sys; import explainer.write as write; write._exchange = lambda a, b: False; "
+    "from explainer.cli import main; sys.exit(main())"
+)
+
 
 class Server:
-    def __init__(self, project: Project, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, project: Project, *args: str, exchange: bool = True) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        program = [str(ROOT / "build.py")] if exchange else ["-c", WITHOUT_EXCHANGE]
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", *args],
+            [sys.executable, *program, "serve", "--port", "0", *args],
             cwd=project.root,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -71,7 +71,8 @@ def save_and_wait(project: Project, events: Events, version: int, text: str) -> 
     return int(str(status["version"]))
 
 
-def test_pages_stay_whole_under_load_while_rebuilding(make_project, tmp_path):
+@pytest.mark.parametrize("swap", ["exchange", "rename"])
+def test_pages_stay_whole_under_load_while_rebuilding(make_project, tmp_path, swap):
     project = make_project(
         {
             "content/people/theresa-may.md": MAY,
@@ -82,7 +83,7 @@ def test_pages_stay_whole_under_load_while_rebuilding(make_project, tmp_path):
             ),
         }
     )
-    server = Server(project)
+    server = Server(project, exchange=swap == "exchange")
     events = server.events()
     try:
         version = int(str(events.newer(-1)["version"]))
@@ -140,6 +141,7 @@ def test_pages_stay_whole_under_load_while_rebuilding(make_project, tmp_path):
     versions = result["versions"]
     record(
         "serve-load",
+        swap=swap,
         connections=CONNECTIONS,
         seconds=result["seconds"],
         rebuilds=rebuilds,
