@@ -438,13 +438,17 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _default_sigterm() -> None:
-    # A process forked for a build (a worker of a process pool) must die on SIGTERM at
-    # once. A Python-level handler runs only between bytecodes: a worker that gets the
-    # signal just as it starts waiting for its pool's queue never runs it and waits on,
+def _child_signals() -> None:
+    """Leave stopping to the server: in a process forked for a build, undo its handlers."""
+    # SIGTERM must kill at once. A Python-level handler runs only between bytecodes: a
+    # pool worker that gets it just as it starts waiting for its queue never runs it,
     # and the pool, which stopped it with SIGTERM, waits for it (and the rebuild with it)
     # forever.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches every process of the terminal's foreground group. Workers that
+    # died of it would print tracebacks and leave their pool waiting at exit; the server
+    # stops them itself when Ctrl-C stops it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
@@ -482,7 +486,7 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
         if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=_default_sigterm)
+            os.register_at_fork(after_in_child=_child_signals)
     try:  # Ctrl-C may come at any moment from here on, even during the first build
         watcher.start()
         preview.rebuild(quiet=quiet)

@@ -38,6 +38,7 @@ class Server:
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group, as in a terminal of its own
         )
         assert self.proc.stdout is not None
         line = ""

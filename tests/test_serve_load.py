@@ -385,3 +385,29 @@ def test_build_workers_die_at_once_when_their_pool_stops_them(make_project):
     assert len(workers) >= 2, readings
     assert [pid for pid, seen in workers.items() if seen[-1]] == [], workers
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+
+
+@needs_proc
+def test_ctrl_c_during_a_rebuild_stops_everything_cleanly(make_project):
+    project = make_project(many_articles())
+    server = Server(project, "--jobs", "2")
+    events = server.events()
+    try:
+        events.newer(-1)
+        replace_file(project.root / "content/people/theresa-may.md", MAY_EDITED)
+        deadline = time.monotonic() + 30
+        while len(children_of(server.proc.pid)) < 2:  # the rebuild's workers have started
+            assert time.monotonic() < deadline, "no build workers seen"
+            time.sleep(0.005)
+        workers = children_of(server.proc.pid)
+        os.killpg(server.proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+        out, err = server.proc.communicate(timeout=30)
+    finally:
+        events.close()
+        if server.proc.poll() is None:
+            server.proc.kill()
+            server.proc.communicate()
+    assert server.proc.returncode == 0, err
+    assert "Stopped." in out and "Traceback" not in err, (out, err)
+    time.sleep(0.5)
+    assert [pid for pid in workers if catches_sigterm(pid) is not None] == []  # none left
