@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: site test lint serve check clean test-tools bench
+.PHONY: site test lint serve check clean test-tools bench fuzz reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,3 +58,22 @@ clean:
 # bench/results.json and BENCHMARKS.md. BENCH_ARGS=--quick for a one-minute smoke run.
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The reliability tests at their long scale: more fuzzing examples, more killed builds,
+# longer load on the preview server. Writes docs/reliability.md from the figures.
+RELIABILITY_TESTS := tests/test_fuzz.py tests/test_interrupt.py tests/test_determinism.py \
+	tests/test_serve_load.py tests/test_serve.py tests/test_sanitize.py tests/test_limits.py \
+	tests/test_write.py tests/test_cache.py
+FIGURES := .cache/reliability-figures.jsonl
+JUNIT := .cache/reliability-junit.xml
+
+reliability: $(VENV)/.installed-test
+	@mkdir -p .cache && rm -f $(FIGURES) $(JUNIT)
+	EXPLAINER_LONG=1 EXPLAINER_FIGURES=$(CURDIR)/$(FIGURES) $(BIN)/python -m pytest \
+		$(wildcard $(RELIABILITY_TESTS)) --junitxml=$(JUNIT) -q; status=$$?; \
+	$(BIN)/python tests/reliability_report.py $(FIGURES) $(JUNIT) docs/reliability.md; \
+	exit $$status
+
+# Only the fuzzing properties, at their long scale.
+fuzz: $(VENV)/.installed-test
+	EXPLAINER_LONG=1 $(BIN)/python -m pytest tests/test_fuzz.py -q

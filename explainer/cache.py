@@ -3,6 +3,11 @@
 It lets a rebuild skip files that did not change, Markdown it already converted and
 pages whose inputs are the same. Anything unreadable, from another version of the code
 or for another output folder is ignored, so a bad cache costs time, never correctness.
+
+The bulky part (read documents and converted bodies, keyed by file and slug) is kept
+in shards beside the main file, and a save rewrites only the shards whose entries
+changed, so a one-file edit does not rewrite the whole cache. Every entry carries the
+inputs it was made from, so shards from different builds can be mixed safely.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import os
 import pickle
 import sys
 import tempfile
+import zlib
 from dataclasses import dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
@@ -19,8 +25,9 @@ from typing import Any
 
 from .errors import Diagnostic
 
-FORMAT = 2
-PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind")
+FORMAT = 3
+SHARDS = 16
+PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3")
 
 
 def code_version() -> str:
@@ -74,6 +81,11 @@ class BuildCache:
     pages: dict[str, Any] = field(default_factory=dict)  # url path -> render.PageDigest
     outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
+    derived: dict[str, tuple[bytes, Any]] = field(default_factory=dict)
+    # what each shard held when it was read or written: (name, entry) pairs
+    shard_marks: dict[int, tuple[tuple[str, Any], ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def reset(self, key: str) -> None:
         """Forget everything, for builds with other settings."""
@@ -88,16 +100,57 @@ def cache_path(root: Path, out_dir: Path) -> Path:
     return root / ".cache" / f"build-{name}.pickle"
 
 
+_MAIN_FIELDS = ("key", "inputs", "site_id", "pages", "outputs", "diagnostics", "derived")
+_SHARDED_FIELDS = ("docs", "conversions")
+
+
+def _shard_of(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+def _shard_path(path: Path, number: int) -> Path:
+    return path.with_suffix(f".{number:02d}.shard")
+
+
 def load_cache(path: Path, key: str) -> BuildCache:
     """Read the cache, or start afresh when it is missing, damaged or for other code."""
     try:
         with path.open("rb") as f:
-            cache = pickle.load(f)
+            main = pickle.load(f)
+        if not isinstance(main, dict) or main.get("key") != key:
+            return BuildCache(key=key)
+        cache = BuildCache(**{name: main[name] for name in _MAIN_FIELDS})
     except Exception:  # any damage at all means: start clean
         return BuildCache(key=key)
-    if not isinstance(cache, BuildCache) or cache.key != key:
-        return BuildCache(key=key)
+    for number in range(SHARDS):
+        try:
+            with _shard_path(path, number).open("rb") as f:
+                shard_key, docs, conversions = pickle.load(f)
+            if shard_key != key or not isinstance(docs, dict) or not isinstance(conversions, dict):
+                continue
+        except Exception:  # a damaged shard only costs its entries
+            continue
+        cache.docs.update(docs)
+        cache.conversions.update(conversions)
+        cache.shard_marks[number] = _marks(docs, conversions)
     return cache
+
+
+def _marks(docs: dict[str, Any], conversions: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """A shard's entries, to recognise later whether any was replaced, added or removed."""
+    return (
+        *((f"d:{name}", entry) for name, entry in sorted(docs.items())),
+        *((f"c:{name}", entry) for name, entry in sorted(conversions.items())),
+    )
+
+
+def _same(a: tuple[tuple[str, Any], ...] | None, b: tuple[tuple[str, Any], ...]) -> bool:
+    """True when both hold the same names and the very same entry objects."""
+    return (
+        a is not None
+        and len(a) == len(b)
+        and all(x[0] == y[0] and x[1] is y[1] for x, y in zip(a, b, strict=True))
+    )
 
 
 @dataclass(frozen=True)
@@ -138,14 +191,31 @@ def _dump(path: Path, value: object) -> None:
 
 
 def save_cache(path: Path, cache: BuildCache) -> None:
-    """Write the cache, then its manifest, atomically; failing only costs time later."""
+    """Write the changed shards, the main file and the manifest, each atomically.
+
+    The manifest goes last and is removed first, so a build interrupted half-way never
+    leaves a manifest that claims the output is up to date. Failing only costs time later.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         _manifest_path(path).unlink(missing_ok=True)
-        _dump(path, cache)
+        docs: list[dict[str, Any]] = [{} for _ in range(SHARDS)]
+        conversions: list[dict[str, Any]] = [{} for _ in range(SHARDS)]
+        for name, doc in cache.docs.items():
+            docs[_shard_of(name)][name] = doc
+        for name, conversion in cache.conversions.items():
+            conversions[_shard_of(name)][name] = conversion
+        for number in range(SHARDS):
+            marks = _marks(docs[number], conversions[number])
+            shard = _shard_path(path, number)
+            if _same(cache.shard_marks.get(number), marks) and shard.is_file():
+                continue
+            _dump(shard, (cache.key, docs[number], conversions[number]))
+            cache.shard_marks[number] = marks
+        _dump(path, {name: getattr(cache, name) for name in _MAIN_FIELDS})
         _dump(
             _manifest_path(path),
             Manifest(cache.key, cache.inputs, cache.outputs, cache.diagnostics),

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
-from .errors import Collector, ContentError
-from .load import describe, parse_front_matter
-from .model import SiteConfig
+from .errors import Collector, ContentError, did_you_mean
+from .load import KeyPath, describe, dotted, parse_front_matter
+from .model import Limits, SiteConfig
 
-FIELDS = ("title", "base_url", "language", "description", "tagline")
+TEXT_FIELDS = ("title", "base_url", "language", "description", "tagline")
+FIELDS = (*TEXT_FIELDS, "embed_hosts", "limits")
 REQUIRED = ("title", "base_url")
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*\Z")
+HOST_RE = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
+# name -> (largest value allowed or None, whether a fraction is allowed)
+LIMITS: dict[str, tuple[int | None, bool]] = {
+    "max_file_mb": (None, True),
+    "max_nesting": (100, False),
+    "max_yaml_values": (None, False),
+    "max_aliases": (None, False),
+}
 
 
 def load_config(path: Path, collector: Collector) -> SiteConfig | None:
@@ -29,8 +39,6 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
     except ContentError as err:
         collector.add(err.diagnostic)
         return None
-    from .errors import did_you_mean
-
     ok = True
     for key in data:
         if key not in FIELDS:
@@ -45,7 +53,7 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
             collector.error(path, 1, f"missing required setting '{key}'")
             ok = False
     values: dict[str, str] = {}
-    for key in FIELDS:
+    for key in TEXT_FIELDS:
         if key not in data:
             continue
         value = data[key]
@@ -71,7 +79,9 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
             f"language: expected a language code like 'en' or 'en-GB', got '{language}'",
         )
         ok = False
-    if not ok:
+    embed_hosts = _embed_hosts(data.get("embed_hosts"), lines, path, collector)
+    limits = _limits(data.get("limits"), lines, path, collector)
+    if not ok or embed_hosts is None or limits is None:
         return None
     return SiteConfig(
         title=values["title"],
@@ -80,4 +90,97 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
         description=values.get("description", ""),
         tagline=values.get("tagline", ""),
         src_path=path,
+        embed_hosts=embed_hosts,
+        limits=limits,
     )
+
+
+def _line(lines: dict[KeyPath, int], at: KeyPath) -> int:
+    for end in range(len(at), 0, -1):
+        if at[:end] in lines:
+            return lines[at[:end]]
+    return 1
+
+
+def _embed_hosts(
+    value: Any, lines: dict[KeyPath, int], path: Path, collector: Collector
+) -> tuple[str, ...] | None:
+    """Read `embed_hosts`: the host names whose pages an article may show in an iframe."""
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        collector.error(
+            path,
+            _line(lines, ("embed_hosts",)),
+            f"embed_hosts: expected a list of host names like [www.youtube-nocookie.com], "
+            f"got {describe(value)}",
+        )
+        return None
+    hosts: list[str] = []
+    ok = True
+    for i, item in enumerate(value):
+        at: KeyPath = ("embed_hosts", i)
+        host = item.strip().lower() if isinstance(item, str) else ""
+        if not HOST_RE.match(host):
+            bare = re.sub(r"^[a-z]+://|[/:?#].*$", "", host)
+            hint = (
+                f"; write the host name alone: '{bare}'"
+                if bare != host and HOST_RE.match(bare)
+                else ""
+            )
+            collector.error(
+                path,
+                _line(lines, at),
+                f"{dotted(at)}: expected a host name like 'www.youtube-nocookie.com', "
+                f"got {describe(item)}{hint}",
+            )
+            ok = False
+        elif host in hosts:
+            collector.error(path, _line(lines, at), f"{dotted(at)}: '{host}' is listed twice")
+            ok = False
+        else:
+            hosts.append(host)
+    return tuple(hosts) if ok else None
+
+
+def _limits(
+    value: Any, lines: dict[KeyPath, int], path: Path, collector: Collector
+) -> Limits | None:
+    """Read `limits`: how large content may be before the build refuses it."""
+    if value is None:
+        return Limits()
+    if not isinstance(value, dict):
+        collector.error(
+            path,
+            _line(lines, ("limits",)),
+            f"limits: expected a mapping like 'max_file_mb: 5', got {describe(value)}",
+        )
+        return None
+    ok = True
+    found: dict[str, Any] = {}
+    for key, item in value.items():
+        at: KeyPath = ("limits", str(key))
+        if key not in LIMITS:
+            hint = did_you_mean(str(key), LIMITS) or f"; the limits are {', '.join(LIMITS)}"
+            collector.error(path, _line(lines, at), f"unknown limit '{dotted(at)}'{hint}")
+            ok = False
+            continue
+        largest, fraction = LIMITS[key]
+        number = isinstance(item, int | float) and not isinstance(item, bool)
+        if not number or (not fraction and not isinstance(item, int)) or item <= 0:
+            kind = "a number above 0" if fraction else "a whole number of 1 or more"
+            collector.error(
+                path, _line(lines, at), f"{dotted(at)}: expected {kind}, got {describe(item)}"
+            )
+            ok = False
+        elif largest is not None and item > largest:
+            collector.error(
+                path, _line(lines, at), f"{dotted(at)}: at most {largest} is allowed, got {item}"
+            )
+            ok = False
+        else:
+            found[key] = item
+    if not ok:
+        return None
+    where = {key: _line(lines, ("limits", key)) for key in found}
+    return Limits(**found, lines=where)

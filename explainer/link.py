@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import heapq
 import html
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from .errors import Collector, did_you_mean
 from .fingerprint import Fingerprinter
@@ -35,6 +34,8 @@ MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"}
 @dataclass(frozen=True, slots=True)
 class Backlink:
     """An article that mentions an entity, with the sentence that does."""
+
+    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
 
     article: Article
     excerpt: str
@@ -93,6 +94,8 @@ class LinkedSite:
     related: Mapping[str, tuple[Article, ...]]
     quotes_by: Mapping[str, tuple[QuoteUse, ...]]
     claims_of: Mapping[str, tuple[LinkedClaim, ...]]
+    # digests already taken of this build's objects, for the render stage to reuse
+    fingerprints: Fingerprinter = field(default_factory=Fingerprinter, compare=False, repr=False)
 
     @property
     def claims(self) -> tuple[LinkedClaim, ...]:
@@ -268,7 +271,7 @@ def link_site(
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
     index = build_name_index(site.people, site.topics)
     entity_slugs = frozenset(p.slug for p in site.people) | {t.slug for t in site.topics}
-    converter = Converter()
+    converter = Converter(site.config.embed_hosts)
     all_slugs = sorted(site.by_slug())
     depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
     resolve = depth_two.get  # for drafts, which are only checked
@@ -404,6 +407,7 @@ def link_site(
         related=compute_related(linked, frozenset(p.slug for p in site.people)),
         quotes_by=compute_quotes(linked),
         claims_of=compute_claims(linked),
+        fingerprints=fp,
     )
 
 
@@ -494,10 +498,11 @@ def compute_co_mentions(
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for item in articles:
         present = [s for s in dict.fromkeys(item.entities) if s in people]
-        for a in present:
-            for b in present:
-                if a != b:
-                    counts[a][b] += 1
+        if len(present) > 1:
+            for a in present:
+                counts[a].update(present)  # counts a itself too; removed below
+    for slug, c in counts.items():
+        del c[slug]
     return {
         slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], people[kv[0]].name, kv[0])))
         for slug, c in counts.items()
@@ -522,6 +527,11 @@ def compute_related(
         for slug in people_of[rank]:
             shared.update(by_person[slug])
         shared.pop(rank, None)
-        best = heapq.nsmallest(limit, ((-count, other) for other, count in shared.items()))
-        related[item.article.slug] = tuple(items[other].article for _, other in best)
+        if len(shared) > limit:  # keep only those that can make the cut, then rank them
+            cut = sorted(shared.values(), reverse=True)[limit - 1]
+            candidates = [other for other, count in shared.items() if count >= cut]
+        else:
+            candidates = list(shared)
+        best = sorted(candidates, key=lambda other: (-shared[other], other))[:limit]
+        related[item.article.slug] = tuple(items[other].article for other in best)
     return related

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import yaml
 
 from .errors import Collector, ContentError
+from .model import Limits
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -19,9 +22,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 COLLECTIONS = ("articles", "people", "topics")
 SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-MAX_EXPANDED_NODES = 100_000
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 20
+DEFAULT_LIMITS = Limits()
 
 KeyPath = tuple[str | int, ...]
 
@@ -59,8 +60,6 @@ class RawDocument:
 
 def slugify(text: str) -> str:
     """Return a slug made from text (lowercase ASCII words joined by hyphens)."""
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
@@ -91,16 +90,79 @@ def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tupl
                 yield collection, path
 
 
+def check_project_files(
+    root: Path, content_dir: Path, templates_dir: Path, static_dir: Path, collector: Collector
+) -> None:
+    """Refuse links that lead out of the project, and names that differ only by case.
+
+    The content folder is checked for linked folders (load_documents checks each linked
+    file); templates and static for every link. Names are compared folder by folder, as
+    macOS and Windows would: letter case and accent encoding ignored. Hidden names are
+    skipped where the build skips them (content, static); templates can include any.
+    """
+    project = root.resolve()
+    for folder, hidden in ((content_dir, False), (templates_dir, True), (static_dir, False)):
+        if not folder.is_dir():
+            continue
+        allowed = (project, folder.resolve())
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            try:
+                entries = sorted(os.scandir(current), key=lambda e: e.name)
+            except OSError:
+                continue
+            names: dict[str, list[str]] = {}
+            for entry in entries:
+                if entry.name.startswith(".") and not hidden:
+                    continue
+                key = unicodedata.normalize("NFC", entry.name).casefold()
+                names.setdefault(key, []).append(entry.name)
+                path = current / entry.name
+                if entry.is_symlink():
+                    if folder == content_dir and not entry.is_dir():
+                        continue
+                    _check_link(path, allowed, collector)
+                elif entry.is_dir(follow_symlinks=False):
+                    stack.append(path)
+            for same in names.values():
+                if len(same) > 1:
+                    others_shown = " and ".join(_show(current / n) for n in same[1:])
+                    collector.error(
+                        current / same[0],
+                        0,
+                        f"this name differs only in letter case from {others_shown}; on macOS "
+                        "and Windows they are one file, so rename or remove one of them",
+                    )
+
+
+def _check_link(path: Path, allowed: tuple[Path, ...], collector: Collector) -> None:
+    kind = "folder" if path.is_dir() else "file"
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        collector.error(path, 0, "this link cannot be followed; replace it with the file itself")
+        return
+    if not any(target.is_relative_to(place) for place in allowed):
+        collector.error(
+            path,
+            0,
+            f"this is a link to a {kind} outside the project; copy the {kind} in instead",
+        )
+
+
 def load_documents(
     content_dir: Path,
     collector: Collector,
     known: dict[str, tuple[int, int, Any]] | None = None,
     unreadable: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[RawDocument]:
     """Read every content file; record problems in collector and skip broken files.
 
-    `known` maps a path to (mtime_ns, size, document) from the last build: a file whose
-    size and change time are the same is not read again. It is updated in place.
+    `known` maps a path to (mtime_ns, size, (limits, document)) from the last build: a
+    file whose size and change time are the same, read under the same limits, is not
+    read again. It is updated in place.
     """
     docs: list[RawDocument] = []
     seen: dict[str, Path] = {}
@@ -137,18 +199,19 @@ def load_documents(
             continue
         try:
             st = path.stat()
-            if st.st_size > MAX_FILE_BYTES:
+            if st.st_size > limits.max_file_bytes:
                 raise ContentError(
                     path,
                     1,
                     f"file is {st.st_size / 1024 / 1024:.1f} MB; the limit is "
-                    f"{MAX_FILE_BYTES // 1024 // 1024} MB, so split it into several articles",
+                    f"{limits.max_file_mb:g} MB, so split it into several articles "
+                    "(or raise limits.max_file_mb in site.yaml)",
                 )
             cached = known.get(key) if known is not None else None
-            if cached and cached[:2] == (st.st_mtime_ns, st.st_size):
-                docs.append(cached[2])
+            if cached and cached[:2] == (st.st_mtime_ns, st.st_size) and cached[2][0] == limits:
+                docs.append(cached[2][1])
                 continue
-            doc = read_document(path, collection)
+            doc = read_document(path, collection, limits)
         except ContentError as err:
             collector.add(err.diagnostic)
             if unreadable is not None:
@@ -160,7 +223,7 @@ def load_documents(
                 unreadable[slug] = collection
             continue
         if known is not None:
-            known[key] = (st.st_mtime_ns, st.st_size, doc)
+            known[key] = (st.st_mtime_ns, st.st_size, (limits, doc))
         docs.append(doc)
     if known is not None:
         present = {str(d.src_path) for d in docs}
@@ -175,13 +238,15 @@ def _show(path: Path) -> str:
     return display_path(path)
 
 
-def read_document(path: Path, collection: str) -> RawDocument:
+def read_document(path: Path, collection: str, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
     """Read one file and split it into front matter and body."""
     data = path.read_bytes()
-    return parse_document(data, path, collection)
+    return parse_document(data, path, collection, limits)
 
 
-def parse_document(data: bytes, path: Path, collection: str) -> RawDocument:
+def parse_document(
+    data: bytes, path: Path, collection: str, limits: Limits = DEFAULT_LIMITS
+) -> RawDocument:
     """Split raw bytes into front matter and body; raise ContentError on a bad file."""
     try:
         text = data.decode("utf-8")
@@ -208,7 +273,7 @@ def parse_document(data: bytes, path: Path, collection: str) -> RawDocument:
             "front matter opened here is never closed; add a line '---' after the last field",
         )
     yaml_text = "\n".join(lines[1:close])
-    meta, key_lines = parse_front_matter(yaml_text, path, first_line=2)
+    meta, key_lines = parse_front_matter(yaml_text, path, first_line=2, limits=limits)
     body = "\n".join(lines[close + 1 :])
     return RawDocument(
         src_path=path,
@@ -222,7 +287,7 @@ def parse_document(data: bytes, path: Path, collection: str) -> RawDocument:
 
 
 def parse_front_matter(
-    yaml_text: str, path: Path, first_line: int
+    yaml_text: str, path: Path, first_line: int, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     """Parse YAML text into a mapping and a map of key paths to file lines."""
     offset = first_line - 1
@@ -233,7 +298,7 @@ def parse_front_matter(
             if node is None:
                 return {}, {}
             key_lines: dict[KeyPath, int] = {}
-            _check_nodes(node, (), key_lines, offset, path)
+            _check_nodes(node, (), key_lines, offset, path, limits)
             value = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -274,7 +339,12 @@ def _yaml_problem(err: yaml.MarkedYAMLError) -> str:
 
 
 def _check_nodes(
-    node: yaml.Node, path: KeyPath, key_lines: dict[KeyPath, int], offset: int, src: Path
+    node: yaml.Node,
+    path: KeyPath,
+    key_lines: dict[KeyPath, int],
+    offset: int,
+    src: Path,
+    limits: Limits,
 ) -> None:
     """Record key lines, refuse duplicate keys and alias bombs."""
     sizes: dict[int, int] = {}
@@ -292,7 +362,7 @@ def _check_nodes(
         sizes[key] = total
         return total
 
-    if expanded(node) > MAX_EXPANDED_NODES:
+    if expanded(node) > limits.max_yaml_values:
         raise ContentError(
             src,
             offset,
@@ -305,12 +375,12 @@ def _check_nodes(
         if id(n) in visited:
             return
         visited.add(id(n))
-        if len(at) > MAX_DEPTH:
+        if len(at) > limits.max_nesting:
             raise ContentError(
                 src,
                 n.start_mark.line + 1 + offset,
-                f"{dotted(at)}: front matter is nested more than {MAX_DEPTH} levels deep; "
-                "flatten it",
+                f"{dotted(at)}: front matter is nested more than {limits.max_nesting} levels "
+                "deep; flatten it (or raise limits.max_nesting in site.yaml)",
             )
         if isinstance(n, yaml.MappingNode):
             seen: set[str] = set()

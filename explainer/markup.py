@@ -14,7 +14,7 @@ from markdown.extensions import Extension
 from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
-from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX
+from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -292,7 +292,7 @@ class _RefProcessor(InlineProcessor):
             el.set("class", "mention")
             el.set("title", target.summary)
             ctx.ref_slugs.add(slug)
-        el.text = label or target.text
+        el.text = label or AtomicString(target.text)  # a name is text, never markup
         return el, m.start(0), m.end(0)
 
 
@@ -588,19 +588,74 @@ def heading_id(value: str, separator: str) -> str:
     return slug
 
 
+# What the text must contain for an inline pattern to have anything to match. Every
+# pattern's match starts with (or is) one of these strings, and inline patterns only
+# ever see substrings of the source, so a pattern whose triggers are all absent from a
+# text cannot change its HTML and is left out for it. Python-Markdown tries each inline
+# pattern on each piece of text, so this saves much of the inline stage's time.
+INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "backtick": ("`",),
+    "escape": ("\\",),
+    "footnote": ("[^",),
+    "reference": ("[",),
+    "link": ("[",),
+    "image_link": ("![",),
+    "image_reference": ("![",),
+    "short_reference": ("[",),
+    "short_image_ref": ("![",),
+    "autolink": ("<",),
+    "automail": ("<",),
+    "linebreak": ("  \n",),
+    "html": ("<",),
+    "entity": ("&",),
+    "em_strong": ("*", "_"),
+    "explainer-ref": ("[[",),
+}
+
+
 class Converter:
     """A reusable Markdown converter; one per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, embed_hosts: tuple[str, ...] = (), prune: bool = True) -> None:
+        from .sanitize import SanitizeExtension  # it builds on this module
+
         self.ext = MentionExtension()
         self.md = markdown.Markdown(
-            extensions=[*MARKDOWN_EXTENSIONS, self.ext],
+            extensions=[*MARKDOWN_EXTENSIONS, self.ext, SanitizeExtension(self.ext, embed_hosts)],
             extension_configs={"toc": {"slugify": heading_id}},
             output_format="html",
         )
+        patterns = self.md.inlinePatterns
+        self._patterns = [
+            (patterns[item.name], item.name, item.priority)
+            for item in patterns._priority  # type: ignore[attr-defined]  # no public accessor
+        ]
+        self._prune = prune
+        self._active: tuple[str, ...] = tuple(name for _, name, _ in self._patterns)
+
+    def _use_patterns_for(self, text: str) -> None:
+        """Register only the inline patterns that can match somewhere in text."""
+        # as Python-Markdown's whitespace normalisation will see it
+        text = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(self.md.tab_length)
+        wanted = tuple(
+            name
+            for _, name, _ in self._patterns
+            if name not in INLINE_TRIGGERS or any(t in text for t in INLINE_TRIGGERS[name])
+        )
+        if wanted == self._active:
+            return
+        registry = self.md.inlinePatterns
+        for _, name, _ in self._patterns:
+            registry.deregister(name, strict=False)
+        for pattern, name, priority in self._patterns:
+            if name in wanted:
+                registry.register(pattern, name, priority)
+        self._active = wanted
 
     def convert(self, text: str, ctx: ConvertContext) -> str:
         """Convert Markdown text to HTML, filling ctx with mentions and problems."""
+        if self._prune:
+            self._use_patterns_for(text)
         self.ext.ctx = ctx
         try:
             return self.md.reset().convert(text)

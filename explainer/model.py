@@ -10,6 +10,21 @@ from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """How much content the build accepts before it refuses (site.yaml `limits:`)."""
+
+    max_file_mb: float = 5
+    max_nesting: int = 20
+    max_yaml_values: int = 100_000
+    max_aliases: int = 10_000
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False)  # setting -> line
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
 class SiteConfig:
     """Settings from site.yaml."""
 
@@ -19,6 +34,8 @@ class SiteConfig:
     description: str = ""
     tagline: str = ""
     src_path: Path = Path("site.yaml")
+    embed_hosts: tuple[str, ...] = ()  # hosts whose https pages articles may embed (iframes)
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass(frozen=True, slots=True)

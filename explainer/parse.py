@@ -507,9 +507,27 @@ def parse_site(
                     doc.line_of(where),
                     f"{dotted(where)}: unknown person '{q.by}'{hint}; a quote's 'by' is a person's slug",
                 )
+    check_alias_count(config, people, topics, collector)
     return Site(
         config=config,
         articles=tuple(sorted(articles, key=lambda a: a.sort_key)),
         people=tuple(sorted(people, key=lambda p: (p.name.casefold(), p.slug))),
         topics=tuple(sorted(topics, key=lambda t: (t.name.casefold(), t.slug))),
     )
+
+
+def check_alias_count(
+    config: SiteConfig, people: list[Person], topics: list[Topic], collector: Collector
+) -> None:
+    """Refuse more aliases than limits.max_aliases: every one goes into the name matcher."""
+    count = sum(len(p.aliases) + sum(len(r.aliases) for r in p.roles) for p in people)
+    count += sum(len(t.aliases) for t in topics)
+    limit = config.limits.max_aliases
+    if count > limit:
+        collector.error(
+            config.src_path,
+            config.limits.lines.get("max_aliases", 0),
+            f"people and topics have {count:,} aliases in all (role aliases included); the "
+            f"limit is {limit:,}, so remove aliases no article uses or raise "
+            f"limits.max_aliases in site.yaml to {count} or more",
+        )

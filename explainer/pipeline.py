@@ -6,8 +6,8 @@ import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .advice import advise
 from .cache import (
     BuildCache,
     cache_path,
@@ -17,17 +17,15 @@ from .cache import (
     save_cache,
     tree_manifest,
 )
-from .config import load_config
 from .errors import BuildFailed, Collector, Diagnostic
-from .link import LinkedSite, link_site
-from .load import load_documents
 from .parallel import default_jobs
-from .parse import parse_site
 from .progress import Progress
-from .render import PageDigest, RenderPlan, plan_pages
-from .search import index_site
 from .urls import out_path
 from .write import check_output_folder, write_site
+
+if TYPE_CHECKING:
+    from .link import LinkedSite
+    from .render import PageDigest, RenderPlan
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +95,21 @@ def prepare(
     options: BuildOptions, collector: Collector, cache: BuildCache | None = None
 ) -> tuple[LinkedSite, RenderPlan]:
     """Load, validate, link and render; raise BuildFailed with every problem found."""
+    # Imported here: a build that finds nothing changed never needs Markdown or Jinja.
+    from .advice import advise
+    from .config import load_config
+    from .link import link_site
+    from .load import DEFAULT_LIMITS, check_project_files, load_documents
+    from .parse import parse_site
+    from .render import plan_pages
+
     config = load_config(options.config_path, collector)
+    check_project_files(options.root, options.content, options.templates, options.static, collector)
     unreadable: dict[str, str] = {}
-    docs = load_documents(options.content, collector, cache.docs if cache else None, unreadable)
+    limits = config.limits if config else DEFAULT_LIMITS
+    docs = load_documents(
+        options.content, collector, cache.docs if cache else None, unreadable, limits
+    )
     if config is None:
         collector.raise_if_errors()
     assert config is not None
@@ -137,6 +147,7 @@ def _options_key(options: BuildOptions) -> str:
         str(options.search),
         str(options.content.resolve()),
         str(options.config_path.resolve()),
+        tree_manifest(options.config_path).hex(),  # its embed_hosts and limits change results
     ]
     return "|".join(parts)
 
@@ -214,6 +225,8 @@ def build(
     _, plan = prepare(options, collector, cache)
 
     def index(folder: Path) -> None:
+        from .search import index_site
+
         reason = index_site(folder) if options.search else None
         if reason:
             collector.warn(

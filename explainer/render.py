@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import jinja2
@@ -83,6 +83,8 @@ class _Job:
 @dataclass(frozen=True, slots=True)
 class PersonInStory:
     """A person as shown beside an article: their position on the article's date."""
+
+    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
 
     person: Person
     role: str
@@ -408,7 +410,7 @@ class _Renderer:
         self.add_file("feed.xml", feeds.atom_feed(site.config, articles))
         self.add_file("sitemap.xml", feeds.sitemap(site.config, self.lastmod))
         self.add_file("robots.txt", feeds.robots(site.config))
-        fp = Fingerprinter()
+        fp = self.linked.fingerprints  # the articles' digests were taken while linking
         salt = fp.digest((self.salt, self.site.config))
         todo: list[int] = []
         for i, job in enumerate(self.jobs):

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
+from typing import ClassVar
 
 from .link import LinkedSite
 
@@ -13,6 +14,8 @@ from .link import LinkedSite
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One dated thing that happened, linked to its page."""
+
+    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
 
     date: dt.date
     kind: str  # 'article', 'role-start', 'role-end', 'event'

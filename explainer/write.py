@@ -14,9 +14,12 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .errors import BuildFailed, Diagnostic, display_path
-from .render import RenderedPage
+
+if TYPE_CHECKING:
+    from .render import RenderedPage
 
 MARKER = ".explainer-site"
 MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"

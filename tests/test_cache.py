@@ -243,3 +243,50 @@ def test_progress_line_only_on_a_terminal():
     assert shown.getvalue().startswith("\rRendering pages 5/10")
     assert "\rRendering pages 10/10" in shown.getvalue()
     assert shown.getvalue().endswith("\r")
+
+
+def _shards(project_root: Path) -> dict[str, int]:
+    folder = cache_path(project_root, project_root / "_site").parent
+    return {p.name: p.stat().st_mtime_ns for p in sorted(folder.glob("*.shard"))}
+
+
+def test_an_edit_rewrites_only_the_shards_it_touches(make_project):
+    files = {"content/people/theresa-may.md": MAY}
+    for n in range(40):
+        files[f"content/articles/a{n}.md"] = article(f"Theresa May spoke {n}.", people=["theresa-may"])
+    project = make_project(files)
+    build(options(project.root, "_site"))
+    before = _shards(project.root)
+    assert len(before) > 4
+    edit(project.root / "content/articles/a7.md", article("Mrs May spoke again.", people=["theresa-may"]))
+    result = build(options(project.root, "_site"))
+    assert not result.up_to_date
+    after = _shards(project.root)
+    rewritten = [name for name in after if after[name] != before.get(name)]
+    assert 1 <= len(rewritten) <= 2  # the article's document and its conversion
+    assert "spoke again." in project.page("articles/a7/")
+
+
+def test_a_damaged_shard_costs_only_time(make_project):
+    project = make_project(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/people/boris-johnson.md": JOHNSON,
+            **{
+                f"content/articles/a{n}.md": article(
+                    f"Theresa May and Boris Johnson met {n}.", people=["theresa-may", "boris-johnson"]
+                )
+                for n in range(12)
+            },
+        }
+    )
+    build(options(project.root, "_site"))
+    folder = cache_path(project.root, project.root / "_site").parent
+    shards = sorted(folder.glob("*.shard"))
+    shards[0].write_bytes(b"\x80\x05garbage")
+    shards[1].write_bytes(b"")
+    edit(project.root / "content/people/theresa-may.md", MAY.replace("[Mrs May]", "[Mrs May, Theresa]"))
+    result = build(options(project.root, "_site"))
+    assert not result.up_to_date
+    build(options(project.root, "_clean", cache=False))
+    assert snapshot(project.root / "_site") == snapshot(project.root / "_clean")
