@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import http.server
 import ipaddress
 import json
+import multiprocessing
 import os
 import posixpath
 import select
@@ -14,9 +17,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote, unquote, urlsplit
 
 from .cache import BuildCache, tree_manifest
@@ -27,6 +31,7 @@ ASSETS = Path(__file__).parent / "serve_assets"
 MAX_URL = 2048
 PING_SECONDS = 15.0
 SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
+PR_SET_PDEATHSIG = 1
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 
 
@@ -103,7 +108,8 @@ class Preview:
     def rebuild(self, css_only: bool = False, quiet: bool = False) -> None:
         """Build once; on failure keep serving the last good site and report why."""
         with self.building:
-            self._rebuild(css_only, quiet)
+            if not self.stopping.is_set():
+                self._rebuild(css_only, quiet)
 
     def _rebuild(self, css_only: bool, quiet: bool) -> None:
         started = time.perf_counter()
@@ -438,17 +444,54 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
-def _child_signals() -> None:
-    """Leave stopping to the server: in a process forked for a build, undo its handlers."""
-    # SIGTERM must kill at once. A Python-level handler runs only between bytecodes: a
-    # pool worker that gets it just as it starts waiting for its queue never runs it,
-    # and the pool, which stopped it with SIGTERM, waits for it (and the rebuild with it)
-    # forever.
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # Ctrl-C reaches every process of the terminal's foreground group. Workers that
-    # died of it would print tracebacks and leave their pool waiting at exit; the server
-    # stops them itself when Ctrl-C stops it.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_signals() -> None:
+    # Until the child has set its own handlers (below), neither may interrupt it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+
+
+def _release_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
+
+
+def _in_child(stopping: threading.Event, server: int) -> Callable[[], None]:
+    """Return what a process forked for a build does first: leave stopping to the server."""
+    die_with_parent = _death_signal_setter()
+
+    def start() -> None:
+        if stopping.is_set():
+            os._exit(0)  # forked for a rebuild the server is abandoning (its pool refills)
+        # SIGTERM must kill at once. A Python-level handler runs only between bytecodes:
+        # a pool worker that gets it just as it starts waiting for its queue never runs
+        # it, and the pool, which stopped it with SIGTERM, waits for it (and the rebuild
+        # with it) forever.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Ctrl-C reaches every process of the terminal's foreground group. Workers that
+        # died of it would print tracebacks, and their pool would start new ones that
+        # outlive the server; the server stops its workers itself when Ctrl-C stops it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if die_with_parent is not None and os.getppid() == server:
+            # Python's pool may start a worker just as it stops; one the server misses
+            # must not outlive it, holding its terminal, waiting for work forever.
+            die_with_parent(signal.SIGTERM)
+            if os.getppid() != server:
+                os._exit(0)
+        _release_signals()
+
+    return start
+
+
+def _death_signal_setter() -> Callable[[int], object] | None:
+    """Return Linux's prctl(PR_SET_PDEATHSIG, signal), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda signum: prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
 
 
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
@@ -485,8 +528,12 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=_child_signals)
+        if hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask"):
+            os.register_at_fork(
+                before=_hold_signals,
+                after_in_parent=_release_signals,
+                after_in_child=_in_child(preview.stopping, os.getpid()),
+            )
     try:  # Ctrl-C may come at any moment from here on, even during the first build
         watcher.start()
         preview.rebuild(quiet=quiet)
@@ -505,4 +552,21 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
         preview.wake_listeners()
         server.server_close()
     print("Stopped.")
+    if not preview.building.acquire(blocking=False):  # stopped during a rebuild
+        _abandon_rebuild()
     return 0
+
+
+def _abandon_rebuild() -> NoReturn:
+    """Exit now, leaving a rebuild unfinished (the next build clears its temporary folder)."""
+    # Its process pool cannot be shut down from here, and Python's exit would try: it
+    # stops the workers, then waits on the pool's queue, which a stopped worker may hold.
+    for _ in range(3):  # a process being started as we look is seen the next time
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=1.0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -91,9 +92,20 @@ class Server:
         """Open a live-reload stream, as an open page does."""
         return Events(self.port)
 
+    def kill(self) -> None:
+        """Kill the server and every process it started (which may hold its output open)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.communicate(timeout=20)  # also closes the pipes
+
     def stop(self) -> subprocess.CompletedProcess[str]:
+        """Stop the server as Ctrl-C does; fail if it takes more than 20 s."""
         self.proc.send_signal(signal.SIGINT)
-        out, err = self.proc.communicate(timeout=20)
+        try:
+            out, err = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
         return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
 
 
@@ -142,9 +154,7 @@ def served(make_project) -> Iterator[tuple[Project, Server]]:
     )
     server = Server(project)
     yield project, server
-    if server.proc.poll() is None:
-        server.proc.kill()
-    server.proc.communicate(timeout=20)  # also closes the pipes
+    server.kill()
 
 
 def wait_for(check, timeout: float = 2.0) -> float:

@@ -350,6 +350,14 @@ def catches_sigterm(pid: int) -> bool | None:
     return bool(int(match.group(1), 16) & (1 << (signal.SIGTERM - 1)))
 
 
+def running(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie is dead, only not yet reaped
+
+
 @needs_proc
 def test_build_workers_die_at_once_when_their_pool_stops_them(make_project):
     # A worker that handles SIGTERM in Python can miss it, and its pool then waits for it
@@ -404,10 +412,33 @@ def test_ctrl_c_during_a_rebuild_stops_everything_cleanly(make_project):
         out, err = server.proc.communicate(timeout=30)
     finally:
         events.close()
-        if server.proc.poll() is None:
-            server.proc.kill()
-            server.proc.communicate()
+        if server.proc.returncode is None:
+            server.kill()
     assert server.proc.returncode == 0, err
     assert "Stopped." in out and "Traceback" not in err, (out, err)
-    time.sleep(0.5)
-    assert [pid for pid in workers if catches_sigterm(pid) is not None] == []  # none left
+    assert [pid for pid in workers if running(pid)] == []  # none left behind
+
+
+@needs_proc
+def test_a_server_killed_outright_leaves_no_build_workers_behind(make_project):
+    project = make_project(many_articles())
+    server = Server(project, "--jobs", "2")
+    events = server.events()
+    try:
+        events.newer(-1)
+        replace_file(project.root / "content/people/theresa-may.md", MAY_EDITED)
+        deadline = time.monotonic() + 30
+        while len(children_of(server.proc.pid)) < 2:  # the rebuild's workers have started
+            assert time.monotonic() < deadline, "no build workers seen"
+            time.sleep(0.005)
+        workers = children_of(server.proc.pid)
+        server.proc.kill()  # SIGKILL: no handler, no clean-up in the server
+        server.proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while any(running(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        left = [pid for pid in workers if running(pid)]
+    finally:
+        events.close()
+        server.kill()
+    assert left == []
