@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import errno
 import http.server
 import ipaddress
 import json
+import multiprocessing
+import os
 import posixpath
+import select
 import signal
 import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote, urlsplit
+from typing import Any, NoReturn
+from urllib.parse import quote, unquote, urlsplit
 
 from .cache import BuildCache, tree_manifest
 from .errors import BuildFailed, Diagnostic, display_path
@@ -24,10 +30,12 @@ from .pipeline import BuildOptions, build
 ASSETS = Path(__file__).parent / "serve_assets"
 MAX_URL = 2048
 PING_SECONDS = 15.0
+SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
+PR_SET_PDEATHSIG = 1
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 
 
-@dataclass
+@dataclass(frozen=True)
 class Status:
     """The outcome of the latest build, as the open pages hear of it."""
 
@@ -50,6 +58,25 @@ class Status:
         return f"event: status\ndata: {data}\n\n".encode()
 
 
+class Bell:
+    """Rung once; whoever waits on it, now or later, wakes."""
+
+    def __init__(self) -> None:
+        self._ear, self._clapper = socket.socketpair()
+
+    def fileno(self) -> int:
+        return self._ear.fileno()
+
+    def ring(self) -> None:
+        # Nobody reads the byte, so the bell stays readable for every waiter, for good.
+        # (Closing one end instead would not do: forked build workers hold copies of it.)
+        self._clapper.send(b"!")
+
+    def __del__(self) -> None:  # the last waiter has let go
+        self._ear.close()
+        self._clapper.close()
+
+
 @dataclass
 class Preview:
     """Shared state between the watcher, the builder and the request handlers."""
@@ -57,20 +84,32 @@ class Preview:
     options: BuildOptions
     root: Path
     status: Status = field(default_factory=Status)
-    changed: threading.Condition = field(default_factory=threading.Condition)
+    bell: Bell = field(default_factory=Bell)  # rung when status changes or the server stops
+    lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
     memory: BuildCache = field(default_factory=BuildCache)
     building: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, status: Status) -> None:
-        with self.changed:
+        with self.lock:
             self.status = status
-            self.changed.notify_all()
+        self.wake_listeners()
+
+    def latest(self) -> tuple[Status, Bell]:
+        """Return the current status and the bell that rings when it is replaced."""
+        with self.lock:
+            return self.status, self.bell
+
+    def wake_listeners(self) -> None:
+        with self.lock:
+            rung, self.bell = self.bell, Bell()
+        rung.ring()
 
     def rebuild(self, css_only: bool = False, quiet: bool = False) -> None:
         """Build once; on failure keep serving the last good site and report why."""
         with self.building:
-            self._rebuild(css_only, quiet)
+            if not self.stopping.is_set():
+                self._rebuild(css_only, quiet)
 
     def _rebuild(self, css_only: bool, quiet: bool) -> None:
         started = time.perf_counter()
@@ -140,7 +179,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             extra={"Allow": "GET, HEAD"},
         )
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse  # noqa: N815
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_TRACE = do_CONNECT = _refuse  # noqa: N815
 
     def _send(
         self, code: int, body: bytes, kind: str, head: bool, extra: dict[str, str] | None = None
@@ -160,7 +199,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._send(400, b"Bad request.\n", "text/plain", head)
             return
         path = unquote(urlsplit(self.path).path)
-        if "\x00" in path or "\\" in path:
+        if "\\" in path or any(ord(c) < 32 or ord(c) == 127 for c in path):
             self._send(400, b"Bad request.\n", "text/plain", head)
             return
         if path == "/__explainer/events":
@@ -171,26 +210,50 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind = "text/javascript" if name.endswith(".js") else "text/css"
             self._send(200, (ASSETS / name).read_bytes(), f"{kind}; charset=utf-8", head)
             return
-        target = self._resolve(path)
-        if target is None:
+        parts = _url_parts(path)
+        found = None
+        for _ in range(3):  # a rebuild may replace the site while we look: look again
+            site = _identity(self.preview.root)
+            found = None if parts is None else self._find(path, parts)
+            if found is not None or not self._replaced(site):
+                break
+        if parts is None or found is None:
             self._not_found(head)
-            return
+        elif found.folder:
+            # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
+            # must not send the browser to //evil.example/../about/.
+            location = quote("/" + "".join(f"{part}/" for part in parts))
+            self._send(301, b"", "text/plain", head, {"Location": location})
+        else:
+            self._send_file(found.name, found.body, head, 200)
+
+    def _find(self, path: str, parts: list[str]) -> Found | None:
+        """Read the file a URL path names in the output folder; None if there is none."""
+        target = self._resolve(parts)
+        if target is None:
+            return None
         if target.is_dir():
             if not path.endswith("/"):
-                self._send(301, b"", "text/plain", head, {"Location": path + "/"})
-                return
+                return Found("", b"", folder=True)
             target = target / "index.html"
-            if not target.is_file():
-                self._not_found(head)
-                return
-        self._file(target, head, 200)
-
-    def _resolve(self, path: str) -> Path | None:
-        """Map a URL path to a file inside the output folder, or None."""
-        normal = posixpath.normpath("/" + path.lstrip("/"))
-        parts = [p for p in normal.split("/") if p]
-        if any(p in ("..", ".") or p.startswith("~") for p in parts):
+        try:
+            return Found(target.name, target.read_bytes())
+        except OSError:
             return None
+
+    def _replaced(self, before: tuple[int, int] | None) -> bool:
+        """Whether the output folder is another since `before` (waiting out a swap)."""
+        deadline = time.monotonic() + SWAP_SECONDS
+        now = _identity(self.preview.root)
+        while now is None and time.monotonic() < deadline:
+            # Where folders cannot be swapped in one step, the old site is renamed away
+            # an instant before the new one takes its place.
+            time.sleep(0.001)
+            now = _identity(self.preview.root)
+        return now != before
+
+    def _resolve(self, parts: list[str]) -> Path | None:
+        """Map the parts of a URL path to a file inside the output folder, or None."""
         root = self.preview.root.resolve()
         candidate = root.joinpath(*parts)
         try:
@@ -214,12 +277,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except OSError:
             self._send(404, b"Not found.\n", "text/plain", head)
             return
-        kind = _content_type(target.name)
+        self._send_file(target.name, body, head, code)
+
+    def _send_file(self, name: str, body: bytes, head: bool, code: int) -> None:
+        kind = _content_type(name)
         if kind.startswith("text/html"):
             body = inject_reload(body)
         self._send(code, body, kind, head)
 
     def _events(self) -> None:
+        """Stream statuses to an open page until it is closed or the server stops.
+
+        Each stream waits on its own connection (to let go of a closed page at once) and
+        on the preview's bell; it never polls, and a rebuild takes no lock it holds.
+        """
         preview = self.preview
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -230,18 +301,56 @@ class Handler(http.server.BaseHTTPRequestHandler):
         seen = -1
         try:
             while not preview.stopping.is_set():
-                with preview.changed:
-                    if preview.status.version == seen:
-                        preview.changed.wait(PING_SECONDS)
-                    status = preview.status
+                status, bell = preview.latest()
                 if status.version != seen:
                     self.wfile.write(status.event())
                     seen = status.version
-                else:
+                page, rung = _wait_for(self.connection, bell, PING_SECONDS)
+                if page and not self.connection.recv(4096):
+                    return  # the page was closed or reloaded
+                if not page and not rung:
                     self.wfile.write(b": ping\n\n")
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, OSError):
+        except OSError:
             return
+
+
+def _wait_for(connection: socket.socket, bell: Bell, seconds: float) -> tuple[bool, bool]:
+    """Wait at most `seconds` for the page to send or close, or the bell to ring; say which."""
+    fds = (connection.fileno(), bell.fileno())
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        ready = {fd for fd, _ in poller.poll(seconds * 1000)}
+    else:  # pragma: no cover - Windows
+        ready = set(select.select(list(fds), [], [], seconds)[0])
+    return fds[0] in ready, fds[1] in ready
+
+
+@dataclass(frozen=True)
+class Found:
+    """A file read from the output folder, or a folder asked for without its slash."""
+
+    name: str
+    body: bytes
+    folder: bool = False
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _url_parts(path: str) -> list[str] | None:
+    """Split a decoded URL path into folder and file names; None for one we never serve."""
+    normal = posixpath.normpath("/" + path.lstrip("/"))
+    parts = [p for p in normal.split("/") if p]
+    if any(p in ("..", ".") or p.startswith("~") for p in parts):
+        return None
+    return parts
 
 
 def inject_reload(html: bytes) -> bytes:
@@ -277,6 +386,14 @@ def _content_type(name: str) -> str:
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # The default backlog of 5 drops connections when a page and its assets, or many
+    # tabs, connect at once; a dropped connection is retried only after a second or more.
+    request_queue_size = socket.SOMAXCONN
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a browser closed its tab or cancelled a request: nothing to report
+        super().handle_error(request, client_address)
 
 
 def _free_port_after(host: str, port: int) -> int | None:
@@ -327,6 +444,56 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+
+
+def _hold_signals() -> None:
+    # Until the child has set its own handlers (below), neither may interrupt it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+
+
+def _release_signals() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
+
+
+def _in_child(stopping: threading.Event, server: int) -> Callable[[], None]:
+    """Return what a process forked for a build does first: leave stopping to the server."""
+    die_with_parent = _death_signal_setter()
+
+    def start() -> None:
+        if stopping.is_set():
+            os._exit(0)  # forked for a rebuild the server is abandoning (its pool refills)
+        # SIGTERM must kill at once. A Python-level handler runs only between bytecodes:
+        # a pool worker that gets it just as it starts waiting for its queue never runs
+        # it, and the pool, which stopped it with SIGTERM, waits for it (and the rebuild
+        # with it) forever.
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        # Ctrl-C reaches every process of the terminal's foreground group. Workers that
+        # died of it would print tracebacks, and their pool would start new ones that
+        # outlive the server; the server stops its workers itself when Ctrl-C stops it.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if die_with_parent is not None and os.getppid() == server:
+            # Python's pool may start a worker just as it stops; one the server misses
+            # must not outlive it, holding its terminal, waiting for work forever.
+            die_with_parent(signal.SIGTERM)
+            if os.getppid() != server:
+                os._exit(0)
+        _release_signals()
+
+    return start
+
+
+def _death_signal_setter() -> Callable[[int], object] | None:
+    """Return Linux's prctl(PR_SET_PDEATHSIG, signal), or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return lambda signum: prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+
+
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
     """Build, then serve the site and rebuild it on every change until Ctrl-C."""
     out = options.root / ".cache" / "preview"
@@ -361,6 +528,12 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+        if hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask"):
+            os.register_at_fork(
+                before=_hold_signals,
+                after_in_parent=_release_signals,
+                after_in_child=_in_child(preview.stopping, os.getpid()),
+            )
     try:  # Ctrl-C may come at any moment from here on, even during the first build
         watcher.start()
         preview.rebuild(quiet=quiet)
@@ -376,8 +549,24 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
         pass
     finally:
         preview.stopping.set()
-        with preview.changed:
-            preview.changed.notify_all()
+        preview.wake_listeners()
         server.server_close()
     print("Stopped.")
+    if not preview.building.acquire(blocking=False):  # stopped during a rebuild
+        _abandon_rebuild()
     return 0
+
+
+def _abandon_rebuild() -> NoReturn:
+    """Exit now, leaving a rebuild unfinished (the next build clears its temporary folder)."""
+    # Its process pool cannot be shut down from here, and Python's exit would try: it
+    # stops the workers, then waits on the pool's queue, which a stopped worker may hold.
+    for _ in range(3):  # a process being started as we look is seen the next time
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=1.0)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

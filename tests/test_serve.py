@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -16,18 +17,29 @@ from pathlib import Path
 
 import pytest
 from conftest import MAY, ROOT, Project, article
+from figures import record
+
+# Runs the command line as build.py does, on a system that cannot swap two folders in
+# one step (no renameat2 RENAME_EXCHANGE, as on macOS): the old output is renamed away,
+# then the new one into place.
+WITHOUT_EXCHANGE = (
+    "import sys; import explainer.write as write; write._exchange = lambda a, b: False; "
+    "from explainer.cli import main; sys.exit(main())"
+)
 
 
 class Server:
-    def __init__(self, project: Project, *args: str) -> None:
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    def __init__(self, project: Project, *args: str, exchange: bool = True) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)}
+        program = [str(ROOT / "build.py")] if exchange else ["-c", WITHOUT_EXCHANGE]
         self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", *args],
+            [sys.executable, *program, "serve", "--port", "0", *args],
             cwd=project.root,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            start_new_session=True,  # its own process group, as in a terminal of its own
         )
         assert self.proc.stdout is not None
         line = ""
@@ -45,10 +57,14 @@ class Server:
         )
 
     def request(self, path: str, method: str = "GET") -> tuple[int, str]:
+        status, body = self.request_bytes(path, method)
+        return status, body.decode("utf-8", "replace")
+
+    def request_bytes(self, path: str, method: str = "GET") -> tuple[int, bytes]:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
         conn.request(method, path)
         response = conn.getresponse()
-        body = response.read().decode("utf-8", "replace")
+        body = response.read()
         conn.close()
         return response.status, body
 
@@ -72,10 +88,57 @@ class Server:
             sock.close()
         raise AssertionError(f"no new status after version {after}: {buffer[-500:]!r}")
 
+    def events(self) -> Events:
+        """Open a live-reload stream, as an open page does."""
+        return Events(self.port)
+
+    def kill(self) -> None:
+        """Kill the server and every process it started (which may hold its output open)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.communicate(timeout=20)  # also closes the pipes
+
     def stop(self) -> subprocess.CompletedProcess[str]:
+        """Stop the server as Ctrl-C does; fail if it takes more than 20 s."""
         self.proc.send_signal(signal.SIGINT)
-        out, err = self.proc.communicate(timeout=20)
+        try:
+            out, err = self.proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise
         return subprocess.CompletedProcess(self.proc.args, self.proc.returncode, out, err)
+
+
+class Events:
+    """One open live-reload stream, read as statuses are needed."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        self.sock.sendall(b"GET /__explainer/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.buffer = b""
+
+    def newer(self, after: int, timeout: float = 30) -> dict[str, object]:
+        """Return the first status with a version above `after`, waiting for it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\n\n" in self.buffer:
+                block, self.buffer = self.buffer.split(b"\n\n", 1)
+                match = re.search(rb"^data: (\{.*\})$", block, re.MULTILINE)
+                if match:
+                    status: dict[str, object] = json.loads(match.group(1))
+                    if int(str(status["version"])) > after:
+                        return status
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"no status after version {after} within {timeout} s")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise AssertionError("the event stream closed")
+            self.buffer += chunk
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 @pytest.fixture
@@ -91,9 +154,7 @@ def served(make_project) -> Iterator[tuple[Project, Server]]:
     )
     server = Server(project)
     yield project, server
-    if server.proc.poll() is None:
-        server.proc.kill()
-    server.proc.communicate(timeout=20)  # also closes the pipes
+    server.kill()
 
 
 def wait_for(check, timeout: float = 2.0) -> float:
@@ -148,44 +209,131 @@ def test_a_broken_file_shows_errors_and_keeps_the_old_page(served):
     assert fixed["ok"] is True and fixed["errors"] == []
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/../site.yaml",
-        "/%2e%2e/site.yaml",
-        "/..%2fsite.yaml",
-        "/%2e%2e%2f%2e%2e%2fetc/passwd",
-        "//etc/passwd",
-        "/static/../../site.yaml",
-    ],
-)
-def test_paths_outside_the_site_are_not_found(served, path):
-    _, server = served
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.putrequest("GET", path, skip_host=False)
-    conn.endheaders()
-    response = conn.getresponse()
-    body = response.read()
-    conn.close()
-    assert response.status in (400, 404)
-    assert b"base_url" not in body and b"root:" not in body
+OUTSIDE = {400, 404}
+# (what it tries, the request line, the answers allowed). Each goes on its own connection.
+ATTACKS: list[tuple[str, bytes, set[int | None]]] = [
+    ("dot-dot", b"GET /../site.yaml", OUTSIDE),
+    ("dot-dot twice, to the project", b"GET /../../secret.txt", OUTSIDE),
+    ("dot-dot thrice, out of the project", b"GET /../../../outside.txt", OUTSIDE),
+    ("dot-dot twenty times", b"GET /" + b"../" * 20 + b"etc/passwd", OUTSIDE),
+    ("dot-dot after a folder", b"GET /static/../../secret.txt", OUTSIDE),
+    ("encoded dots", b"GET /%2e%2e/%2e%2e/secret.txt", OUTSIDE),
+    ("encoded dots, capitals", b"GET /%2E%2E/%2E%2E/secret.txt", OUTSIDE),
+    ("one dot encoded", b"GET /.%2e/.%2e/secret.txt", OUTSIDE),
+    ("encoded slash", b"GET /..%2f..%2fsecret.txt", OUTSIDE),
+    ("encoded slash, capitals", b"GET /..%2F..%2Fsecret.txt", OUTSIDE),
+    ("all encoded", b"GET /%2e%2e%2f%2e%2e%2fsecret.txt", OUTSIDE),
+    ("all encoded, to /etc", b"GET /%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc/passwd", OUTSIDE),
+    ("encoded twice", b"GET /%252e%252e/%252e%252e/secret.txt", OUTSIDE),
+    ("overlong UTF-8 dots", b"GET /%c0%ae%c0%ae/%c0%ae%c0%ae/secret.txt", OUTSIDE),
+    ("backslashes", b"GET /..\\..\\secret.txt", OUTSIDE),
+    ("encoded backslashes", b"GET /..%5c..%5csecret.txt", OUTSIDE),
+    ("semicolons", b"GET /static/..;/..;/secret.txt", OUTSIDE),
+    ("no leading slash", b"GET ../../secret.txt", OUTSIDE),
+    ("home folder", b"GET /~/secret.txt", OUTSIDE),
+    ("absolute path", b"GET /etc/passwd", OUTSIDE),
+    ("double slash", b"GET //etc/passwd", OUTSIDE),
+    ("absolute URL", b"GET http://127.0.0.1/../../secret.txt", OUTSIDE),
+    ("absolute URL, other host", b"GET http://evil.example/etc/passwd", OUTSIDE),
+    ("asterisk", b"GET *", OUTSIDE),
+    ("query and fragment", b"GET /?../../secret.txt#../../secret.txt", {200}),
+    ("encoded NUL", b"GET /index.html%00.txt", {400}),
+    ("raw NUL", b"GET /index.html\x00.txt", {400}),
+    ("long URL", b"GET /" + b"a" * 3000, {400, 414}),
+    ("very long URL", b"GET /" + b"a" * 70_000, {400, 414}),
+    ("symlink to a file outside", b"GET /leak.txt", {404}),
+    ("symlink to a folder outside", b"GET /leak-folder/outside.txt", {404}),
+    ("relative symlink up and out", b"GET /static/up.txt", {404}),
+    ("folder without index.html", b"GET /static/", {404}),
+    ("CR LF into a header", b"GET /articles%0d%0aSet-Cookie:%20taken=1", OUTSIDE),
+    ("CR LF into a redirect", b"GET /articles/%0d%0aSet-Cookie:%20taken=1/..", {301, *OUTSIDE}),
+    ("redirect to another site", b"GET /%2Fevil.example/..%2Farticles", {301, *OUTSIDE}),
+    (
+        "redirect to another site, twice",
+        b"GET /%2F%2Fevil.example/..%2F..%2Farticles",
+        {301, *OUTSIDE},
+    ),
+    ("redirect by backslash", b"GET /%5Cevil.example/..%2Farticles", {301, *OUTSIDE}),
+    ("HTTP/0.9 request", b"GET /../../secret.txt\r\n", {None, *OUTSIDE}),
+    ("POST", b"POST /", {405}),
+    ("PUT", b"PUT /secret.txt", {405}),
+    ("DELETE", b"DELETE /index.html", {405}),
+    ("PATCH", b"PATCH /", {405}),
+    ("OPTIONS", b"OPTIONS *", {405}),
+    ("TRACE", b"TRACE /", {405}),
+    ("CONNECT", b"CONNECT evil.example:443", {405}),
+    ("PROPFIND", b"PROPFIND /", {405, 501}),
+    ("made-up method", b"STEAL /secret.txt", {405, 501}),
+    # controls: what must keep working
+    ("control: home page", b"GET /", {200}),
+    ("control: HEAD", b"HEAD /", {200}),
+    ("control: a page", b"GET /articles/story/", {200}),
+    ("control: dot-dot inside the site", b"GET /static/../articles/story/", {200}),
+    ("control: folder without a slash", b"GET /articles", {301}),
+]
+SECRETS = (b"TOP-SECRET", b"base_url", b"root:")
 
 
-def test_symlink_out_of_the_site_is_not_followed(served, tmp_path):
+def send_raw(port: int, request_line: bytes) -> tuple[int | None, dict[str, str], bytes]:
+    """Send one request exactly as given; return the status, headers and everything sent back."""
+    request = request_line
+    if not request_line.endswith(b"\r\n"):  # (an HTTP/0.9 request is sent as it is)
+        request += b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    received = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)  # nothing more is coming (HTTP/0.9 has no blank line)
+        while chunk := sock.recv(65536):
+            received += chunk
+    match = re.match(rb"HTTP/1\.[01] (\d{3}) ", received)
+    if not match:
+        return None, {}, received
+    head = received.split(b"\r\n\r\n", 1)[0].decode("latin-1")
+    headers: dict[str, str] = {}
+    for line in head.split("\r\n")[1:]:
+        key, _, value = line.partition(":")
+        headers[key.strip().lower()] = value.strip()
+    return int(match.group(1)), headers, received
+
+
+def test_requests_for_anything_outside_the_site_get_nothing(served, tmp_path):
     project, server = served
-    secret = tmp_path / "secret.txt"
-    secret.write_text("top secret", encoding="utf-8")
-    link = project.root / ".cache/preview/leak.txt"
-    link.symlink_to(secret)
-    status, body = server.request("/leak.txt")
-    assert status == 404 and "top secret" not in body
-
-
-def test_only_get_and_head(served):
-    _, server = served
-    assert server.request("/", "HEAD")[0] == 200
-    for method in ("POST", "PUT", "DELETE"):
-        assert server.request("/", method)[0] == 405
+    project.write("secret.txt", "TOP-SECRET in the project folder\n")
+    (tmp_path / "outside.txt").write_text("TOP-SECRET outside the project\n", encoding="utf-8")
+    (tmp_path / "outside-folder").mkdir()
+    (tmp_path / "outside-folder/outside.txt").write_text("TOP-SECRET too\n", encoding="utf-8")
+    site = project.root / ".cache/preview"
+    (site / "leak.txt").symlink_to(tmp_path / "outside.txt")
+    (site / "leak-folder").symlink_to(tmp_path / "outside-folder")
+    (site / "static/up.txt").symlink_to("../../../secret.txt")
+    assert (site / "static/up.txt").read_text(encoding="utf-8").startswith("TOP-SECRET")
+    problems = []
+    answers: dict[str, int | None] = {}
+    for name, request_line, allowed in ATTACKS:
+        status, headers, received = send_raw(server.port, request_line)
+        answers[name] = status
+        if status not in allowed:
+            problems.append(f"{name}: {status}, expected one of {sorted(allowed, key=str)}")
+        if any(secret in received for secret in SECRETS):
+            problems.append(f"{name}: the answer holds a file from outside the site")
+        if "set-cookie" in headers:
+            problems.append(f"{name}: a header was injected: {headers}")
+        location = headers.get("location", "")
+        if status == 301 and not re.fullmatch(r"/(?![/\\])[^\s\\]*", location):
+            problems.append(f"{name}: redirects to {location!r}, which may leave the site")
+    assert server.request("/")[0] == 200, "the server stopped answering"
+    results = {
+        str(code): sum(1 for s in answers.values() if s == code)
+        for code in sorted({s for s in answers.values()}, key=str)
+    }
+    record(
+        "serve-attacks",
+        cases=len(ATTACKS),
+        failures=len(problems),
+        results=results,
+        answers=answers,
+    )
+    assert problems == [], "\n".join(problems)
 
 
 def test_ctrl_c_stops_cleanly_and_frees_the_port(served):
@@ -217,6 +365,19 @@ def test_a_taken_port_is_explained(make_project):
     assert f"error: port {port} on 127.0.0.1 is already in use; try --port " in done.stderr
     assert "--port 0 for any free port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/net/tcp").is_file(), reason="reads /proc/net/tcp")
+def test_listens_on_loopback_only_by_default(served):
+    _, server = served
+    listening = [
+        fields[1]
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+        if Path(table).is_file()
+        for fields in (line.split() for line in Path(table).read_text().splitlines()[1:])
+        if fields[1].endswith(f":{server.port:04X}") and fields[3] == "0A"  # LISTEN
+    ]
+    assert listening == [f"0100007F:{server.port:04X}"]  # 127.0.0.1, and nothing else
 
 
 def test_listening_beyond_loopback_warns(make_project):
