@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import JOHNSON, MAY, article
+from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -151,7 +152,9 @@ edits = st.lists(
 
 
 @settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=scaled(12, 100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=edits)
 def test_incremental_build_equals_clean_build(make_project, steps):
@@ -195,6 +198,7 @@ def test_incremental_build_equals_clean_build(make_project, steps):
         assert incremental.pages > 0 or incremental.up_to_date
     build(options(project.root, "_clean", cache=False))
     assert snapshot(project.root / "_site") == snapshot(project.root / "_clean")
+    record("cache", edit_sequences=1, rebuilds=len(steps), identical_to_clean=1)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
