@@ -29,6 +29,20 @@ KeyPath = tuple[str | int, ...]
 class _Loader(_BaseLoader):
     """Safe YAML loader that leaves dates as text, so we can report bad ones clearly."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A tagged value its tag cannot read (`!!float nope`, `!!timestamp x`) fails with a
+        # plain Python error; give it the node's place like any other YAML error.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, LookupError, OverflowError):
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{describe(node.value)} is not a valid !!{tag} value; remove the tag",
+                node.start_mark,
+            ) from None
+
 
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]

@@ -289,3 +289,13 @@ def test_values_with_line_breaks_are_shown_on_one_line(fuzzer: Fuzzer) -> None:
         "got 'a\\nb\\r\\x1b'\n"
         "Build failed: 1 error; _site was left as it was.\n"
     )
+
+
+def test_a_value_its_yaml_tag_cannot_read_is_an_error(fuzzer: Fuzzer) -> None:
+    text = "---\ntitle: T\nclaims: !!float nope\nextra: !!bool maybe\n---\n"
+    done = fuzzer({**BASE, "content/articles/fuzzed.md": text})
+    assert done.stderr == (
+        "content/articles/fuzzed.md:3: YAML syntax error: 'nope' is not a valid !!float value; "
+        "remove the tag\n"
+        "Build failed: 1 error; _site was left as it was.\n"
+    )
