@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,6 +241,12 @@ def parse_front_matter(
 ) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     """Parse YAML text into a mapping and a map of key paths to file lines."""
     offset = first_line - 1
+    # YAML also ends lines at U+0085, U+2028 and U+2029; count only the file's own lines.
+    breaks = [m.start() for m in re.finditer("\n", yaml_text)]
+
+    def line_at(mark: yaml.Mark) -> int:
+        return bisect.bisect_left(breaks, mark.index) + first_line
+
     try:
         loader = _Loader(yaml_text)
         try:
@@ -247,7 +254,7 @@ def parse_front_matter(
             if node is None:
                 return {}, {}
             key_lines: dict[KeyPath, int] = {}
-            _check_nodes(node, (), key_lines, offset, path)
+            _check_nodes(node, (), key_lines, offset, path, line_at)
             value = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -258,7 +265,7 @@ def parse_front_matter(
             ("while scanning a quoted scalar", "while parsing a flow")
         ):
             mark = err.context_mark  # where the unclosed quote or bracket was opened
-        line = (mark.line + 1 + offset) if mark else first_line - 1
+        line = line_at(mark) if mark else first_line - 1
         raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
     except yaml.YAMLError as err:
         raise ContentError(path, first_line - 1, f"YAML error: {err}") from None
@@ -288,7 +295,12 @@ def _yaml_problem(err: yaml.MarkedYAMLError) -> str:
 
 
 def _check_nodes(
-    node: yaml.Node, path: KeyPath, key_lines: dict[KeyPath, int], offset: int, src: Path
+    node: yaml.Node,
+    path: KeyPath,
+    key_lines: dict[KeyPath, int],
+    offset: int,
+    src: Path,
+    line_at: Callable[[yaml.Mark], int],
 ) -> None:
     """Record key lines, refuse duplicate keys and alias bombs."""
     sizes: dict[int, int] = {}
@@ -322,7 +334,7 @@ def _check_nodes(
         if len(at) > MAX_DEPTH:
             raise ContentError(
                 src,
-                n.start_mark.line + 1 + offset,
+                line_at(n.start_mark),
                 f"{dotted(at)}: front matter is nested more than {MAX_DEPTH} levels deep; "
                 "flatten it",
             )
@@ -330,7 +342,7 @@ def _check_nodes(
             seen: set[str] = set()
             for k, v in n.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
-                line = k.start_mark.line + 1 + offset
+                line = line_at(k.start_mark)
                 if key in seen:
                     raise ContentError(
                         src, line, f"{dotted(at + (key,))}: this key appears twice; keep one"
@@ -340,7 +352,7 @@ def _check_nodes(
                 walk(v, at + (key,))
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
-                key_lines[at + (i,)] = item.start_mark.line + 1 + offset
+                key_lines[at + (i,)] = line_at(item.start_mark)
                 walk(item, at + (i,))
 
     walk(node, path)

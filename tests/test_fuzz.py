@@ -299,3 +299,13 @@ def test_a_value_its_yaml_tag_cannot_read_is_an_error(fuzzer: Fuzzer) -> None:
         "remove the tag\n"
         "Build failed: 1 error; _site was left as it was.\n"
     )
+
+
+def test_yaml_only_line_breaks_do_not_shift_line_numbers(fuzzer: Fuzzer) -> None:
+    # U+0085, U+2028 and U+2029 end a line for YAML, not for the author's editor.
+    text = '---\ntitle: "A\x85B\u2028C\u2029D"\ndate: 2017-11-15\nsummary: S.\nupdated: nope\n---\n'
+    done = fuzzer({**BASE, "content/articles/fuzzed.md": text})
+    assert done.stderr == (
+        "content/articles/fuzzed.md:5: updated: expected a date like 2016-07-13, got 'nope'\n"
+        "Build failed: 1 error; _site was left as it was.\n"
+    )
