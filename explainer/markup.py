@@ -212,7 +212,15 @@ def _alias_atoms(alias: str) -> list[str]:
 
 def _trie_regex(node: dict[str, Any]) -> str:
     """Turn a trie of regex atoms into a pattern that tries longer names first."""
-    branches = [atom + _trie_regex(child) for atom, child in sorted(node.items()) if atom]
+    branches = []
+    for atom, child in sorted(node.items()):
+        if not atom:
+            continue
+        # Follow a run of single continuations in a loop: a long name must not recurse deep.
+        while len(child) == 1 and "" not in child:
+            ((more, child),) = child.items()
+            atom += more
+        branches.append(atom + _trie_regex(child))
     if not branches:
         return ""
     if "" in node:

@@ -223,9 +223,11 @@ class Tally:
     built: int = 0
     failed: int = 0
     slowest: float = 0.0
+    seconds: float = 0.0
 
     def add(self, built: bool, seconds: float) -> None:
         self.examples += 1
+        self.seconds += seconds
         self.built += built
         self.failed += not built
         self.slowest = max(self.slowest, seconds)
@@ -239,6 +241,7 @@ class Tally:
             tracebacks=0,
             hangs=0,
             slowest_example_seconds=round(self.slowest, 3),
+            build_seconds=round(self.seconds, 1),
         )
 
 
@@ -309,3 +312,10 @@ def test_yaml_only_line_breaks_do_not_shift_line_numbers(fuzzer: Fuzzer) -> None
         "content/articles/fuzzed.md:5: updated: expected a date like 2016-07-13, got 'nope'\n"
         "Build failed: 1 error; _site was left as it was.\n"
     )
+
+
+def test_a_very_long_alias_builds(fuzzer: Fuzzer) -> None:
+    alias = " ".join(["word"] * 2_000)
+    topic = f"---\nname: A thing\nsummary: S.\nkind: concept\naliases: ['{alias}']\n---\n"
+    done = fuzzer({**BASE, "content/topics/fuzzed.md": topic})
+    assert done.code == 0, done.stderr
