@@ -612,5 +612,16 @@ class Converter:
         self.ext.ctx = ctx
         try:
             return self.md.reset().convert(text)
+        except RecursionError:
+            # Markdown reads nested blocks recursively: hundreds of levels exhaust the stack.
+            ctx.problems.append(
+                Problem(
+                    "error",
+                    "lists, quotes or indented blocks are nested too deeply to convert; "
+                    "flatten them",
+                    "",
+                )
+            )
+            return ""
         finally:
             self.ext.ctx = ConvertContext(resolve=lambda slug: None)
