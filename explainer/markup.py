@@ -138,6 +138,8 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
+# Markdown's time on one paragraph grows with the square of its unclosed '[' and '<'.
+MAX_OPENERS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -596,6 +598,21 @@ def heading_id(value: str, separator: str) -> str:
     return slug
 
 
+def crowded_paragraph(text: str) -> Problem | None:
+    """Return a problem for a paragraph with so many '[' or '<' that converting it would hang."""
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        for opener in "[<":
+            count = paragraph.count(opener)
+            if count > MAX_OPENERS:
+                return Problem(
+                    "error",
+                    f"this paragraph has {count:,} '{opener}' characters; more than "
+                    f"{MAX_OPENERS:,} make Markdown very slow, so split it into paragraphs",
+                    paragraph,
+                )
+    return None
+
+
 class Converter:
     """A reusable Markdown converter; one per process."""
 
@@ -609,6 +626,10 @@ class Converter:
 
     def convert(self, text: str, ctx: ConvertContext) -> str:
         """Convert Markdown text to HTML, filling ctx with mentions and problems."""
+        crowded = crowded_paragraph(text)
+        if crowded is not None:
+            ctx.problems.append(crowded)
+            return ""
         self.ext.ctx = ctx
         try:
             return self.md.reset().convert(text)

@@ -346,3 +346,18 @@ def test_markdown_nested_hundreds_deep_is_an_error(fuzzer: Fuzzer, nested: str) 
         "content/articles/fuzzed.md:6: lists, quotes or indented blocks are nested too deeply "
         "to convert; flatten them"
     ) in done.stderr.splitlines()
+
+
+@pytest.mark.parametrize("unit", ["[x ", "<a "])
+def test_a_paragraph_of_thousands_of_openers_is_an_error_not_a_hang(
+    fuzzer: Fuzzer, unit: str
+) -> None:
+    # Markdown takes time in the square of these; 50,000 would run for hours.
+    body = "Theresa May spoke.\n\n" + unit * 50_000 + "\n"
+    text = "---\ntitle: T\ndate: 2017-11-15\nsummary: S.\n---\n" + body
+    done = fuzzer({**BASE, "content/articles/fuzzed.md": text})
+    assert done.code == 1
+    assert (
+        f"content/articles/fuzzed.md:8: this paragraph has 50,000 '{unit[0]}' characters; "
+        "more than 1,000 make Markdown very slow, so split it into paragraphs"
+    ) in done.stderr.splitlines()
