@@ -138,8 +138,10 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
-# Markdown's time on one paragraph grows with the square of its unclosed '[' and '<'.
-MAX_OPENERS = 1_000
+# Markdown reads from each unclosed '[', '(' or '<' to the end of its paragraph; past this
+# many characters read in all (about a second), a text is refused rather than converted.
+MAX_UNCLOSED_SCAN = 2_000_000
+OPENER_RE = re.compile(r"\\.|[\[\]()<>]", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -598,18 +600,34 @@ def heading_id(value: str, separator: str) -> str:
     return slug
 
 
+def unclosed_openers(paragraph: str) -> tuple[int, int]:
+    """Return how many '[', '(' and '<' are never closed, and how far Markdown reads from them."""
+    open_at: dict[str, list[int]] = {"[": [], "(": [], "<": []}
+    closes = {"]": "[", ")": "(", ">": "<"}
+    for m in OPENER_RE.finditer(paragraph):
+        char = m.group()
+        if char in open_at:
+            open_at[char].append(m.start())
+        elif char in closes and open_at[closes[char]]:
+            open_at[closes[char]].pop()
+    unclosed = [at for stack in open_at.values() for at in stack]
+    return len(unclosed), sum(len(paragraph) - at for at in unclosed)
+
+
 def crowded_paragraph(text: str) -> Problem | None:
-    """Return a problem for a paragraph with so many '[' or '<' that converting it would hang."""
+    """Return a problem for text whose unclosed brackets would keep Markdown busy for minutes."""
+    total = 0
     for paragraph in re.split(r"\n[ \t]*\n", text):
-        for opener in "[<":
-            count = paragraph.count(opener)
-            if count > MAX_OPENERS:
-                return Problem(
-                    "error",
-                    f"this paragraph has {count:,} '{opener}' characters; more than "
-                    f"{MAX_OPENERS:,} make Markdown very slow, so split it into paragraphs",
-                    paragraph,
-                )
+        count, scan = unclosed_openers(paragraph)
+        total += scan
+        if total > MAX_UNCLOSED_SCAN:
+            return Problem(
+                "error",
+                f"this paragraph has {count:,} '[', '(' or '<' that are never closed, and "
+                "Markdown reads to its end from each; close them, write them as \\[, \\( "
+                "or &lt;, or split the paragraph",
+                paragraph,
+            )
     return None
 
 
