@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+# Characters that would split a diagnostic over lines (or move the cursor) in a terminal
+# or an editor's problem list; they are shown escaped, so each problem stays one line.
+_BREAKING_RE = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """Return text with line breaks and control characters written as escapes."""
+    return _BREAKING_RE.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 def display_path(path: Path | str) -> str:
@@ -35,8 +44,8 @@ class Diagnostic:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         if self.severity == "warning":
-            return f"{where}warning: {self.message}"
-        return f"{where}{self.message}"
+            return one_line(f"{where}warning: {self.message}")
+        return one_line(f"{where}{self.message}")
 
 
 class ContentError(Exception):

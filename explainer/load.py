@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,20 @@ KeyPath = tuple[str | int, ...]
 
 class _Loader(_BaseLoader):
     """Safe YAML loader that leaves dates as text, so we can report bad ones clearly."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        # A tagged value its tag cannot read (`!!float nope`, `!!timestamp x`) fails with a
+        # plain Python error; give it the node's place like any other YAML error.
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, AttributeError, LookupError, OverflowError):
+            tag = str(node.tag).rsplit(":", 1)[-1]
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{describe(node.value)} is not a valid !!{tag} value; remove the tag",
+                node.start_mark,
+            ) from None
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -291,6 +306,12 @@ def parse_front_matter(
 ) -> tuple[dict[str, Any], dict[KeyPath, int]]:
     """Parse YAML text into a mapping and a map of key paths to file lines."""
     offset = first_line - 1
+    # YAML also ends lines at U+0085, U+2028 and U+2029; count only the file's own lines.
+    breaks = [m.start() for m in re.finditer("\n", yaml_text)]
+
+    def line_at(mark: yaml.Mark) -> int:
+        return bisect.bisect_left(breaks, mark.index) + first_line
+
     try:
         loader = _Loader(yaml_text)
         try:
@@ -298,7 +319,7 @@ def parse_front_matter(
             if node is None:
                 return {}, {}
             key_lines: dict[KeyPath, int] = {}
-            _check_nodes(node, (), key_lines, offset, path, limits)
+            _check_nodes(node, (), key_lines, offset, path, limits, line_at)
             value = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -309,7 +330,7 @@ def parse_front_matter(
             ("while scanning a quoted scalar", "while parsing a flow")
         ):
             mark = err.context_mark  # where the unclosed quote or bracket was opened
-        line = (mark.line + 1 + offset) if mark else first_line - 1
+        line = line_at(mark) if mark else first_line - 1
         raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
     except yaml.YAMLError as err:
         raise ContentError(path, first_line - 1, f"YAML error: {err}") from None
@@ -345,6 +366,7 @@ def _check_nodes(
     offset: int,
     src: Path,
     limits: Limits,
+    line_at: Callable[[yaml.Mark], int],
 ) -> None:
     """Record key lines, refuse duplicate keys and alias bombs."""
     sizes: dict[int, int] = {}
@@ -378,7 +400,7 @@ def _check_nodes(
         if len(at) > limits.max_nesting:
             raise ContentError(
                 src,
-                n.start_mark.line + 1 + offset,
+                line_at(n.start_mark),
                 f"{dotted(at)}: front matter is nested more than {limits.max_nesting} levels "
                 "deep; flatten it (or raise limits.max_nesting in site.yaml)",
             )
@@ -386,7 +408,7 @@ def _check_nodes(
             seen: set[str] = set()
             for k, v in n.value:
                 key = k.value if isinstance(k, yaml.ScalarNode) else repr(k.value)
-                line = k.start_mark.line + 1 + offset
+                line = line_at(k.start_mark)
                 if key in seen:
                     raise ContentError(
                         src, line, f"{dotted(at + (key,))}: this key appears twice; keep one"
@@ -396,7 +418,7 @@ def _check_nodes(
                 walk(v, at + (key,))
         elif isinstance(n, yaml.SequenceNode):
             for i, item in enumerate(n.value):
-                key_lines[at + (i,)] = item.start_mark.line + 1 + offset
+                key_lines[at + (i,)] = line_at(item.start_mark)
                 walk(item, at + (i,))
 
     walk(node, path)

@@ -138,6 +138,10 @@ SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
+# Markdown reads from each unclosed '[', '(' or '<' to the end of its paragraph; past this
+# many characters read in all (about a second), a text is refused rather than converted.
+MAX_UNCLOSED_SCAN = 2_000_000
+OPENER_RE = re.compile(r"\\.|[\[\]()<>]", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +216,15 @@ def _alias_atoms(alias: str) -> list[str]:
 
 def _trie_regex(node: dict[str, Any]) -> str:
     """Turn a trie of regex atoms into a pattern that tries longer names first."""
-    branches = [atom + _trie_regex(child) for atom, child in sorted(node.items()) if atom]
+    branches = []
+    for atom, child in sorted(node.items()):
+        if not atom:
+            continue
+        # Follow a run of single continuations in a loop: a long name must not recurse deep.
+        while len(child) == 1 and "" not in child:
+            ((more, child),) = child.items()
+            atom += more
+        branches.append(atom + _trie_regex(child))
     if not branches:
         return ""
     if "" in node:
@@ -613,6 +625,37 @@ INLINE_TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 
 
+def unclosed_openers(paragraph: str) -> tuple[int, int]:
+    """Return how many '[', '(' and '<' are never closed, and how far Markdown reads from them."""
+    open_at: dict[str, list[int]] = {"[": [], "(": [], "<": []}
+    closes = {"]": "[", ")": "(", ">": "<"}
+    for m in OPENER_RE.finditer(paragraph):
+        char = m.group()
+        if char in open_at:
+            open_at[char].append(m.start())
+        elif char in closes and open_at[closes[char]]:
+            open_at[closes[char]].pop()
+    unclosed = [at for stack in open_at.values() for at in stack]
+    return len(unclosed), sum(len(paragraph) - at for at in unclosed)
+
+
+def crowded_paragraph(text: str) -> Problem | None:
+    """Return a problem for text whose unclosed brackets would keep Markdown busy for minutes."""
+    total = 0
+    for paragraph in re.split(r"\n[ \t]*\n", text):
+        count, scan = unclosed_openers(paragraph)
+        total += scan
+        if total > MAX_UNCLOSED_SCAN:
+            return Problem(
+                "error",
+                f"this paragraph has {count:,} '[', '(' or '<' that are never closed, and "
+                "Markdown reads to its end from each; close them, write them as \\[, \\( "
+                "or &lt;, or split the paragraph",
+                paragraph,
+            )
+    return None
+
+
 class Converter:
     """A reusable Markdown converter; one per process."""
 
@@ -654,10 +697,25 @@ class Converter:
 
     def convert(self, text: str, ctx: ConvertContext) -> str:
         """Convert Markdown text to HTML, filling ctx with mentions and problems."""
+        crowded = crowded_paragraph(text)
+        if crowded is not None:
+            ctx.problems.append(crowded)
+            return ""
         if self._prune:
             self._use_patterns_for(text)
         self.ext.ctx = ctx
         try:
             return self.md.reset().convert(text)
+        except RecursionError:
+            # Markdown reads nested blocks recursively: hundreds of levels exhaust the stack.
+            ctx.problems.append(
+                Problem(
+                    "error",
+                    "lists, quotes or indented blocks are nested too deeply to convert; "
+                    "flatten them",
+                    "",
+                )
+            )
+            return ""
         finally:
             self.ext.ctx = ConvertContext(resolve=lambda slug: None)
