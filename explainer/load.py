@@ -145,7 +145,7 @@ def check_project_files(
                     others_shown = " and ".join(_show(current / n) for n in same[1:])
                     collector.error(
                         current / same[0],
-                        0,
+                        1,
                         f"this name differs only in letter case from {others_shown}; on macOS "
                         "and Windows they are one file, so rename or remove one of them",
                     )

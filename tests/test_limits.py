@@ -376,7 +376,7 @@ def test_names_that_differ_only_by_case_are_refused(make_project, first, second,
         str(Path(p).parent) if Path(p).parent.name.lower() == "img" else p for p in (first, second)
     )
     assert (
-        f"{a}: this name differs only in letter case from {b}; on macOS and Windows they are one file, so rename or remove one of them"
+        f"{a}:1: this name differs only in letter case from {b}; on macOS and Windows they are one file, so rename or remove one of them"
         in done.lines
     )
     if extra:
