@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,12 @@ _task: Callable[[int], Any] | None = None
 def _run(index: int) -> Any:
     assert _task is not None
     return _task(index)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the group; the main one stops the pool. A worker
+    # killed by it mid-result would leave the pool waiting forever on a half-sent result.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_jobs() -> int:
@@ -46,7 +53,7 @@ def run_indexed(
         return results
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        with multiprocessing.get_context("fork").Pool(jobs, _ignore_interrupts) as pool:
             chunk = max(1, min(64, count // (jobs * 8)))
             for result in pool.imap(_run, range(count), chunksize=chunk):
                 results.append(result)
