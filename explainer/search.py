@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 TIMEOUT_SECONDS = 300
+_PR_SET_PDEATHSIG = 1
+
+
+def _dies_with_build() -> Callable[[], None] | None:
+    """Return a hook that makes Pagefind end when the build dies (Linux), or None.
+
+    Left running, it would write into the temporary folder after the next build removed
+    it, bringing back a folder that no build then removes.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    build = os.getpid()
+    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
+
+    def hook() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != build:  # the build died before the line above
+            os._exit(1)
+
+    return hook
 
 
 def index_site(folder: Path) -> str | None:
@@ -33,6 +57,7 @@ def index_site(folder: Path) -> str | None:
             timeout=TIMEOUT_SECONDS,
             check=False,
             stdin=subprocess.DEVNULL,
+            preexec_fn=_dies_with_build(),
         )
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"Pagefind could not run ({err})"
