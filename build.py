@@ -1,9 +1,16 @@
 #!/usr/bin/env python3
 """Build the explainer site: `python build.py [build|check] [options]`."""
 
+import signal
 import sys
 
-from explainer.cli import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from explainer.cli import main
+    except KeyboardInterrupt:  # Ctrl-C while Python was still starting
+        print("Interrupted.", file=sys.stderr)
+        sys.exit(130)
+    status = main()
+    # Done: Ctrl-C while Python shuts down would only kill it silently, status lost.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.exit(status)
