@@ -2,18 +2,23 @@
 
 Everything is written into a temporary sibling folder first, which replaces the old
 output in one step only when all pages were written. A folder is only ever replaced or
-deleted when it carries our marker file.
+deleted when it carries our marker file. A build killed at any moment leaves the old
+site or the new one in place, whole, plus a temporary folder the next build removes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from .errors import BuildFailed, Diagnostic, display_path
 from .render import RenderedPage
@@ -126,11 +131,37 @@ def write_site(
         if finish is not None:
             finish(tmp)
         os.chmod(tmp, 0o755)
-        _swap_in(tmp, out)
+        with _interrupts_held():
+            _swap_in(tmp, out)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
         raise
     return count
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (and a handled SIGTERM) until the block is done: a swap is never cut short.
+
+    Only the main thread can set signal handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[signal.Signals, Callable[[int, Any], Any]] = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):  # a default action (SIG_DFL) raises nothing to hold
+                previous[signum] = handler
+                signal.signal(signum, lambda number, frame: caught.append(number))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught:
+        previous[signal.Signals(caught[0])](caught[0], None)
 
 
 def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
