@@ -37,9 +37,28 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        return None
+
+
 def check_output_folder(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
     """Refuse an output folder that would overwrite sources or someone else's files."""
     out = out_dir.resolve()
+    if out == Path(out.anchor):
+        raise _fail(
+            out_dir,
+            "refusing to build here: it is the root of the file system; "
+            "choose another --out, such as _site",
+        )
+    home = _home()
+    if home is not None and _within(home, out):
+        where = "it is your home folder" if out == home else "it contains your home folder"
+        raise _fail(
+            out_dir, f"refusing to build here: {where}; choose another --out, such as _site"
+        )
     for label, folder in protected:
         src = folder.resolve()
         if _within(src, out):
