@@ -72,7 +72,7 @@ class BuildCache:
         default_factory=dict
     )
     pages: dict[str, Any] = field(default_factory=dict)  # url path -> render.PageDigest
-    outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    outputs: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
 
     def reset(self, key: str) -> None:
@@ -106,7 +106,7 @@ class Manifest:
 
     key: str
     inputs: bytes
-    outputs: dict[str, tuple[int, int]]
+    outputs: dict[str, tuple[int, int, int]]
     diagnostics: tuple[Diagnostic, ...]
 
 

@@ -27,6 +27,7 @@ MARKER = ".explainer-site"
 MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_LATEST_EPOCH = (1 << 63) // 1_000_000_000 - 1  # file times are 64-bit nanoseconds
 
 
 def _fail(path: Path, message: str) -> BuildFailed:
@@ -137,8 +138,10 @@ def write_site(
     `reuse` names output files of the current out_dir that are carried over unchanged
     (hard-linked, so the swap stays one step). `finish` runs on the complete temporary
     folder before the swap (the search indexer). `site_id` goes into the marker file.
+    With SOURCE_DATE_EPOCH set, every file and folder written gets it as its time.
     """
     check_output_folder(out_dir, protected)
+    epoch = source_date_epoch()
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out_dir)
@@ -149,6 +152,8 @@ def write_site(
         count += _carry_over(out, tmp, reuse)
         if finish is not None:
             finish(tmp)
+        if epoch is not None:
+            _set_times(tmp, epoch)
         os.chmod(tmp, 0o755)
         with _interrupts_held():
             _swap_in(tmp, out)
@@ -156,6 +161,40 @@ def write_site(
         shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
         raise
     return count
+
+
+def source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH (seconds since 1970), the time to give written files, or None."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > _LATEST_EPOCH:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    "SOURCE_DATE_EPOCH",
+                    0,
+                    "expected a whole number of seconds since 1970-01-01 00:00 UTC, "
+                    f"such as 1700000000, got '{text}'",
+                )
+            ]
+        )
+    return int(text)
+
+
+def _set_times(root: Path, epoch: int) -> None:
+    """Give root and every file and folder in it the modification time `epoch`."""
+    ns = epoch * 1_000_000_000
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        for name in (*filenames, *dirnames):
+            _set_time(os.path.join(dirpath, name), ns)
+    _set_time(root, ns)
+
+
+def _set_time(path: str | Path, ns: int) -> None:
+    st = os.stat(path, follow_symlinks=False)
+    if st.st_mtime_ns != ns:  # a page carried over (hard-linked) may have it already
+        os.utime(path, ns=(st.st_atime_ns, ns), follow_symlinks=False)
 
 
 @contextlib.contextmanager
