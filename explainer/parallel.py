@@ -24,7 +24,9 @@ def _run(index: int) -> Any:
 def _ignore_interrupts() -> None:
     # Ctrl-C reaches every process of the group; the main one stops the pool. A worker
     # killed by it mid-result would leave the pool waiting forever on a half-sent result.
+    # Workers start with it blocked (see run_indexed): one arriving earlier is dropped here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def default_jobs() -> int:
@@ -53,7 +55,12 @@ def run_indexed(
         return results
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, _ignore_interrupts) as pool:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, _ignore_interrupts)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+        with pool:
             chunk = max(1, min(64, count // (jobs * 8)))
             for result in pool.imap(_run, range(count), chunksize=chunk):
                 results.append(result)
