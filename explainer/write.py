@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import fcntl
 import os
 import shutil
 import signal
@@ -144,23 +145,51 @@ def write_site(
     epoch = source_date_epoch()
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
-        count = _write_into(tmp, pages, static_dir)
-        count += _carry_over(out, tmp, reuse)
-        if finish is not None:
-            finish(tmp)
-        if epoch is not None:
-            _set_times(tmp, epoch)
-        os.chmod(tmp, 0o755)
-        with _interrupts_held():
-            _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
-        raise
+    with _one_build_at_a_time(out.parent):
+        remove_stale(out_dir)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
+            count = _write_into(tmp, pages, static_dir)
+            count += _carry_over(out, tmp, reuse)
+            if finish is not None:
+                finish(tmp)
+            if epoch is not None:
+                _set_times(tmp, epoch)
+            if not (tmp / MARKER).is_file():  # removed, and refilled by our own writes
+                raise _fail(
+                    tmp,
+                    "the temporary folder was removed while this build was writing it "
+                    "(by another program?); nothing was published; build again",
+                )
+            os.chmod(tmp, 0o755)
+            with _interrupts_held():
+                replaced = _swap_in(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
+            raise
+    if replaced is not None:
+        _delete_in_background(replaced)
     return count
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold a lock on the output's parent folder: a second build would remove our work.
+
+    Where the system has no such locks, builds go ahead unlocked.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another build writes here
+        yield
+    finally:
+        os.close(fd)  # before any fork: a child must not keep the lock
 
 
 def source_date_epoch() -> int | None:
@@ -279,15 +308,17 @@ def _carry_over(out: Path, root: Path, reuse: Iterable[str]) -> int:
     return count
 
 
-def _discard(folder: Path) -> None:
-    """Delete a replaced site folder, in the background where the system allows it."""
-    old = Path(
-        tempfile.mkdtemp(
-            prefix=f".{folder.name.split('.tmp-')[0].lstrip('.')}.old-", dir=folder.parent
-        )
-    )
+def _set_aside(folder: Path) -> Path:
+    """Rename a replaced site folder to an .old- name, marked for deletion."""
+    name = folder.name.split(".tmp-")[0].lstrip(".")
+    old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=folder.parent))
     os.rmdir(old)
     os.rename(folder, old)
+    return old
+
+
+def _delete_in_background(old: Path) -> None:
+    """Delete a replaced site folder, in the background where the system allows it."""
     if not hasattr(os, "fork"):
         shutil.rmtree(old, ignore_errors=True)
         return
@@ -306,15 +337,13 @@ def _discard(folder: Path) -> None:
     os.waitpid(pid, 0)
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
+def _swap_in(tmp: Path, out: Path) -> Path | None:
+    """Put tmp in out's place; return where the previous site went, if there was one."""
     if not out.exists():
         os.rename(tmp, out)
-        return
+        return None
     if _exchange(tmp, out):
-        _discard(tmp)  # now holds the previous site; a later build removes any leftover
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rmdir(old)
-    os.rename(out, old)
+        return _set_aside(tmp)  # tmp holds the previous site now
+    old = _set_aside(out)  # no atomic exchange here: for a moment there is no out
     os.rename(tmp, out)
-    _discard(old)
+    return old

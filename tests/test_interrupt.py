@@ -600,6 +600,34 @@ def test_ctrl_c_while_worker_processes_link_or_render(tmp_path):
     assert tally.strays == 0
 
 
+def test_two_builds_at_once_both_finish_and_leave_one_whole_site(site):
+    """A second build must not remove the first one's temporary folder as a leftover."""
+    outcomes: Counter[str] = Counter()
+    strays = 0
+    for _ in range(scaled(3, 30)):
+        site.switch_content()
+        runs = [
+            subprocess.Popen(build_command(), cwd=site.root, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        for run in runs:
+            _, stderr = run.communicate(timeout=300)
+            assert (run.returncode, stderr) == (0, "")
+        outcomes[site.outcome()] += 1
+        strays += len(site.strays())
+    record(
+        "concurrent-builds",
+        attempts=sum(outcomes.values()),
+        builds=2 * sum(outcomes.values()),
+        failed=0,
+        new=outcomes["new"],
+        broken=outcomes["broken"],
+        strays_after_builds=strays,
+    )
+    assert outcomes.keys() == {"new"}
+    assert strays == 0
+
+
 # Ctrl-C during the swap is held until the swap is done: from the exchange on, the new site.
 SWAP_INTERRUPTS = (
     ("chmod", 1, "temp folder complete", "old", 130),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -298,3 +299,27 @@ def test_refusing_the_home_folder_shows_no_traceback(tmp_path):
         assert result.returncode == 1
         assert result.stderr.splitlines()[0].startswith(f"{out}: refusing to build here: it ")
         assert "Traceback" not in result.stderr
+
+
+def test_a_temporary_folder_removed_during_the_build_is_never_published(
+    tmp_path, monkeypatch, static
+):
+    """Writes after the removal would refill it without the marker and half the pages."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    write_site(PAGES, static, out)
+    before = snapshot(out)
+
+    def removed_midway(folder: Path) -> None:
+        shutil.rmtree(folder)
+        (folder / "people").mkdir(parents=True)
+        (folder / "people" / "index.html").write_text("half", encoding="utf-8")
+
+    with pytest.raises(BuildFailed) as info:
+        write_site(PAGES, static, out, finish=removed_midway)
+    assert failure(info) == [
+        f"{_tmp_name(info)}: the temporary folder was removed while this build was writing "
+        "it (by another program?); nothing was published; build again"
+    ]
+    assert snapshot(out) == before
+    assert settled_siblings(out) == ["site", "static"]
