@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import fcntl
 import os
 import shutil
@@ -94,12 +93,8 @@ def _safe_target(root: Path, rel: str) -> Path:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step where the system allows it."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
+    try:  # the C library's, already loaded: looking it up by name would run ldconfig
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
