@@ -535,6 +535,36 @@ def test_sigkill_during_the_swap_leaves_one_site_or_the_other(site):
     assert tally.outcomes["old"] and tally.outcomes["new"]
 
 
+def test_without_an_atomic_exchange_the_output_is_missing_between_two_renames(site):
+    """Where renameat2 cannot exchange folders (some file systems), the swap is two renames.
+
+    A kill between them leaves no output folder until the next build: the one window
+    where the old or the new site is not in place.
+    """
+    strace = tracer()
+    if strace is None:
+        pytest.skip("needs strace (Linux, x86-64) to stop the build at a system call")
+    no_exchange = (strace, "-qq", "-o", os.devnull, "-e", "trace=rename,renameat2")
+    no_exchange += ("-e", "inject=renameat2:error=EINVAL")
+    kill = ("-e", "inject=rename:signal=KILL:when=2")  # the old site is aside, the new not in
+    landing = interrupt(site, None, 0, prefix=(*no_exchange, *kill))
+    assert (landing.returncode, landing.outcome) == (-signal.SIGKILL, "broken")
+    assert not site.out.exists()
+    strays = finish(site)
+    landing = interrupt(site, None, 0, prefix=no_exchange)  # uninterrupted: all is well
+    assert (landing.returncode, landing.outcome) == (0, "new")
+    strays += finish(site)
+    record(
+        "kill-swap",
+        moments="without an atomic exchange, between the two renames",
+        attempts=1,
+        missing=1,
+        new_after_next_build=1,
+        strays_after_next_build=strays,
+    )
+    assert strays == 0
+
+
 def test_ctrl_c_at_random_moments_stops_the_build_cleanly(site):
     """SIGINT to the whole build, as Ctrl-C sends it, at random moments and near the swap."""
     rng = random.Random(22)
