@@ -317,19 +317,24 @@ def _delete_in_background(old: Path) -> None:
     if not hasattr(os, "fork"):
         shutil.rmtree(old, ignore_errors=True)
         return
+    # Ctrl-C is for the build, not its cleaner: blocked over the fork, so that one arriving
+    # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
+        if pid == 0:  # child: fork again so the grandchild is nobody's zombie
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                if os.fork() == 0:
+                    os.setsid()
+                    shutil.rmtree(old, ignore_errors=True)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
     except OSError:
         shutil.rmtree(old, ignore_errors=True)
-        return
-    if pid == 0:  # child: fork again so the grandchild is nobody's zombie
-        try:
-            if os.fork() == 0:
-                os.setsid()
-                shutil.rmtree(old, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
 
 
 def _swap_in(tmp: Path, out: Path) -> Path | None:

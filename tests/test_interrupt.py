@@ -580,6 +580,42 @@ def test_ctrl_c_at_random_moments_stops_the_build_cleanly(site):
     assert tally.strays == 0
 
 
+def _when_forked(site: Site, after_swap: bool, seen: list[str]) -> Wait:
+    """Wait for the build's next child process: the indexer, or after the swap the one that
+    deletes the old site; say in `seen` which, and whether the indexer was caught before it
+    ran Pagefind (still a copy of the build)."""
+
+    def wait(proc: subprocess.Popen[str]) -> None:
+        out_id = site.out.stat().st_ino
+        deadline = time.monotonic() + 120
+        while proc.poll() is None and time.monotonic() < deadline:
+            if after_swap and site.out.stat().st_ino == out_id:
+                continue
+            for child in _children(proc.pid):
+                with contextlib.suppress(OSError):
+                    program = Path(f"/proc/{child}/cmdline").read_bytes()
+                    if after_swap:
+                        seen.append("deleter of the old site forked")
+                    elif b"pagefind" not in program:
+                        seen.append("indexer forked, not yet Pagefind")
+                    return
+
+    return wait
+
+
+def test_ctrl_c_as_a_helper_process_is_forked(site):
+    """SIGINT while the indexer, or the deleter of the old site, is being forked: the child
+    runs Python code (Python's own, after a fork) in which it must neither raise nor print."""
+    tally = Tally()
+    for n in range(scaled(4, 60)):
+        seen: list[str] = []
+        landing = interrupt(site, _when_forked(site, n % 2 == 1, seen), signal.SIGINT)
+        check_sigint(landing)
+        tally.add(seen[0] if seen else landing.phase, landing, finish(site))
+    record("sigint", moments="as a helper process is forked", **tally.figures())
+    assert tally.strays == 0
+
+
 def _workers(proc: subprocess.Popen[str], pool: int) -> int:
     """Wait until the build's `pool`th pool of worker processes runs; return how many it has."""
     seen: set[int] = set()
