@@ -607,7 +607,7 @@ def test_ctrl_c_as_a_helper_process_is_forked(site):
     """SIGINT while the indexer, or the deleter of the old site, is being forked: the child
     runs Python code (Python's own, after a fork) in which it must neither raise nor print."""
     tally = Tally()
-    for n in range(scaled(4, 60)):
+    for n in range(scaled(2, 60)):
         seen: list[str] = []
         landing = interrupt(site, _when_forked(site, n % 2 == 1, seen), signal.SIGINT)
         check_sigint(landing)
