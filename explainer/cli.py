@@ -161,10 +161,22 @@ def _main(argv: Sequence[str] | None) -> int:
 
 
 def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: bool = False) -> int:
+    out_name = display_path(options.out)
+    before = _identity(options.out) if write else None
+    try:
+        return _report(options, write, quiet, verbose)
+    except KeyboardInterrupt:  # at any moment, up to the last line printed
+        if write and _identity(options.out) != before:
+            print(f"Interrupted; the new site was already in place in {out_name}.", file=sys.stderr)
+        else:
+            print(f"Interrupted; {out_name} was left as it was.", file=sys.stderr)
+        return 130
+
+
+def _report(options: BuildOptions, write: bool, quiet: bool, verbose: bool) -> int:
     from .pipeline import build
 
     out_name = display_path(options.out)
-    before = _identity(options.out) if write else None
     try:
         result = build(options, write=write)
     except BuildFailed as failed:
@@ -178,12 +190,6 @@ def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: boo
         )
         print(f"Build failed: {reason}{kept}.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        if write and _identity(options.out) != before:
-            print(f"Interrupted; the new site was already in place in {out_name}.", file=sys.stderr)
-        else:
-            print(f"Interrupted; {out_name} was left as it was.", file=sys.stderr)
-        return 130
     for diagnostic in sorted(result.warnings):
         print(diagnostic, file=sys.stderr)
     if not quiet:
