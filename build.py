@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Build the explainer site: `python build.py [build|check] [options]`."""
 
-import signal
 import sys
 
 if __name__ == "__main__":
     try:
+        import signal
+
         from explainer.cli import main
     except KeyboardInterrupt:  # Ctrl-C while Python was still starting
         print("Interrupted.", file=sys.stderr)
