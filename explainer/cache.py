@@ -79,7 +79,7 @@ class BuildCache:
         default_factory=dict
     )
     pages: dict[str, Any] = field(default_factory=dict)  # url path -> render.PageDigest
-    outputs: dict[str, tuple[int, int]] = field(default_factory=dict)
+    outputs: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     diagnostics: tuple[Diagnostic, ...] = ()
     derived: dict[str, tuple[bytes, Any]] = field(default_factory=dict)
     # what each shard held when it was read or written: (name, entry) pairs
@@ -159,7 +159,7 @@ class Manifest:
 
     key: str
     inputs: bytes
-    outputs: dict[str, tuple[int, int]]
+    outputs: dict[str, tuple[int, int, int]]
     diagnostics: tuple[Diagnostic, ...]
 
 

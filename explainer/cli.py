@@ -7,9 +7,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BuildFailed, Diagnostic, display_path
-from .pipeline import BuildOptions, BuildResult, build
+
+if TYPE_CHECKING:
+    from .pipeline import BuildOptions, BuildResult
 
 COMMANDS = ("build", "check", "serve", "new")
 
@@ -112,6 +115,17 @@ def _plural(n: int, word: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # before or after the build proper, which says more
+        print("Interrupted.", file=sys.stderr)
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    # Imported here, not above, so that Ctrl-C during the slow imports is reported cleanly.
+    from .pipeline import BuildOptions
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "build")
@@ -148,6 +162,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: bool = False) -> int:
     out_name = display_path(options.out)
+    before = _identity(options.out) if write else None
+    try:
+        return _report(options, write, quiet, verbose)
+    except KeyboardInterrupt:  # at any moment, up to the last line printed
+        if write and _identity(options.out) != before:
+            print(f"Interrupted; the new site was already in place in {out_name}.", file=sys.stderr)
+        else:
+            print(f"Interrupted; {out_name} was left as it was.", file=sys.stderr)
+        return 130
+
+
+def _report(options: BuildOptions, write: bool, quiet: bool, verbose: bool) -> int:
+    from .pipeline import build
+
+    out_name = display_path(options.out)
     try:
         result = build(options, write=write)
     except BuildFailed as failed:
@@ -161,9 +190,6 @@ def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: boo
         )
         print(f"Build failed: {reason}{kept}.", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"Interrupted; {out_name} was left as it was.", file=sys.stderr)
-        return 130
     for diagnostic in sorted(result.warnings):
         print(diagnostic, file=sys.stderr)
     if not quiet:
@@ -171,6 +197,15 @@ def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: boo
     if verbose and write and not result.up_to_date:
         print(f"{result.reused} pages carried over unchanged from the previous build.")
     return 0
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    """Tell output folders apart: each build swaps in a new one, with its own inode."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def summary_line(result: BuildResult, out_name: str | None) -> str:
@@ -199,6 +234,8 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def _check_json(options: BuildOptions) -> int:
+    from .pipeline import build
+
     try:
         result = build(options, write=False)
         diagnostics, status = result.diagnostics, 0

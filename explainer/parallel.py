@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -18,6 +19,14 @@ _task: Callable[[int], Any] | None = None
 def _run(index: int) -> Any:
     assert _task is not None
     return _task(index)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the group; the main one stops the pool. A worker
+    # killed by it mid-result would leave the pool waiting forever on a half-sent result.
+    # Workers start with it blocked (see run_indexed): one arriving earlier is dropped here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
 def default_jobs() -> int:
@@ -46,7 +55,12 @@ def run_indexed(
         return results
     _task = task
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = multiprocessing.get_context("fork").Pool(jobs, _ignore_interrupts)
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+        with pool:
             chunk = max(1, min(64, count // (jobs * 8)))
             for result in pool.imap(_run, range(count), chunksize=chunk):
                 results.append(result)

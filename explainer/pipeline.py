@@ -152,8 +152,8 @@ def _options_key(options: BuildOptions) -> str:
     return "|".join(parts)
 
 
-def _stat_outputs(out_dir: Path) -> dict[str, tuple[int, int]]:
-    found: dict[str, tuple[int, int]] = {}
+def _stat_outputs(out_dir: Path) -> dict[str, tuple[int, int, int]]:
+    found: dict[str, tuple[int, int, int]] = {}
     root = str(out_dir)
     for dirpath, _, filenames in os.walk(out_dir):
         rel_dir = os.path.relpath(dirpath, root)
@@ -163,11 +163,17 @@ def _stat_outputs(out_dir: Path) -> dict[str, tuple[int, int]]:
                 st = os.stat(os.path.join(dirpath, name))
             except OSError:
                 continue
-            found[rel.replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns)
+            found[rel.replace(os.sep, "/")] = _identity(st)
     return found
 
 
-def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int]]) -> set[str]:
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    # The inode too: with SOURCE_DATE_EPOCH every file has the same time, and a page
+    # rewritten to the same size by a build killed before it saved the cache would pass.
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int, int]]) -> set[str]:
     """Return the recorded output files that are still exactly as the last build left them."""
     intact = set()
     for rel, expected in recorded.items():
@@ -175,7 +181,7 @@ def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int]]) -> set[
             st = os.stat(out_dir / rel)
         except OSError:
             continue
-        if (st.st_size, st.st_mtime_ns) == expected:
+        if _identity(st) == expected:
             intact.add(rel)
     return intact
 
@@ -197,6 +203,7 @@ def build(
     cache_file = cache_path(options.root, options.out)
     key = _options_key(options)
     inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
+    inputs += os.environ.get("SOURCE_DATE_EPOCH", "").encode()  # it sets the files' times
     if options.cache and memory is None:
         manifest = load_manifest(cache_file, key)
         if (

@@ -178,6 +178,8 @@ class _Renderer:
             return _syntax_diagnostic(err, self.templates_dir)
         except jinja2.TemplateError as err:
             return _runtime_diagnostic(err, self.templates_dir, url_path)
+        except Exception as err:  # a template can raise anything: 1 // 0, a bad method call
+            return _runtime_diagnostic(err, self.templates_dir, url_path)
         html, slugs = self.add_cards(html, url_path, job.day)
         return RenderedPage(url_path, out_path(url_path), html.encode("utf-8")), slugs
 
@@ -452,12 +454,11 @@ def _syntax_diagnostic(err: jinja2.TemplateSyntaxError, templates_dir: Path) -> 
     return Diagnostic(path, err.lineno or 0, f"template syntax error: {err.message or err}")
 
 
-def _runtime_diagnostic(
-    err: jinja2.TemplateError, templates_dir: Path, url_path: str
-) -> Diagnostic:
+def _runtime_diagnostic(err: Exception, templates_dir: Path, url_path: str) -> Diagnostic:
     """Point at the template line that failed, found in the traceback Jinja rewrites."""
     root = str(templates_dir.resolve())
-    where = f"template error while rendering /{url_path}: {err}"
+    what = str(err) if isinstance(err, jinja2.TemplateError) else f"{type(err).__name__}: {err}"
+    where = f"template error while rendering /{url_path}: {what}"
     for frame in reversed(traceback.extract_tb(err.__traceback__)):
         if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
             return Diagnostic(display_path(frame.filename), frame.lineno or 0, where)

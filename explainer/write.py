@@ -2,19 +2,23 @@
 
 Everything is written into a temporary sibling folder first, which replaces the old
 output in one step only when all pages were written. A folder is only ever replaced or
-deleted when it carries our marker file.
+deleted when it carries our marker file. A build killed at any moment leaves the old
+site or the new one in place, whole, plus a temporary folder the next build removes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import ctypes.util
+import fcntl
 import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import BuildFailed, Diagnostic, display_path
 
@@ -25,6 +29,7 @@ MARKER = ".explainer-site"
 MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
+_LATEST_EPOCH = (1 << 63) // 1_000_000_000 - 1  # file times are 64-bit nanoseconds
 
 
 def _fail(path: Path, message: str) -> BuildFailed:
@@ -35,9 +40,28 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def _home() -> Path | None:
+    try:
+        return Path.home().resolve()
+    except (RuntimeError, KeyError, OSError):  # no home folder known
+        return None
+
+
 def check_output_folder(out_dir: Path, protected: Iterable[tuple[str, Path]]) -> None:
     """Refuse an output folder that would overwrite sources or someone else's files."""
     out = out_dir.resolve()
+    if out == Path(out.anchor):
+        raise _fail(
+            out_dir,
+            "refusing to build here: it is the root of the file system; "
+            "choose another --out, such as _site",
+        )
+    home = _home()
+    if home is not None and _within(home, out):
+        where = "it is your home folder" if out == home else "it contains your home folder"
+        raise _fail(
+            out_dir, f"refusing to build here: {where}; choose another --out, such as _site"
+        )
     for label, folder in protected:
         src = folder.resolve()
         if _within(src, out):
@@ -71,12 +95,8 @@ def _safe_target(root: Path, rel: str) -> Path:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two folders in one atomic step where the system allows it."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
-    try:
-        libc = ctypes.CDLL(name, use_errno=True)
-        renameat2 = libc.renameat2
+    try:  # the C library's, already loaded: looking it up by name would run ldconfig
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
     except (OSError, AttributeError):
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
@@ -116,24 +136,116 @@ def write_site(
     `reuse` names output files of the current out_dir that are carried over unchanged
     (hard-linked, so the swap stays one step). `finish` runs on the complete temporary
     folder before the swap (the search indexer). `site_id` goes into the marker file.
+    With SOURCE_DATE_EPOCH set, every file and folder written gets it as its time.
     """
     check_output_folder(out_dir, protected)
+    epoch = source_date_epoch()
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    remove_stale(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
-        (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
-        count = _write_into(tmp, pages, static_dir)
-        count += _carry_over(out, tmp, reuse)
-        if finish is not None:
-            finish(tmp)
-        os.chmod(tmp, 0o755)
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    with _one_build_at_a_time(out.parent):
+        remove_stale(out_dir)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        try:
+            (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
+            count = _write_into(tmp, pages, static_dir)
+            count += _carry_over(out, tmp, reuse)
+            if finish is not None:
+                finish(tmp)
+            if epoch is not None:
+                _set_times(tmp, epoch)
+            if not (tmp / MARKER).is_file():  # removed, and refilled by our own writes
+                raise _fail(
+                    tmp,
+                    "the temporary folder was removed while this build was writing it "
+                    "(by another program?); nothing was published; build again",
+                )
+            os.chmod(tmp, 0o755)
+            with _interrupts_held():
+                replaced = _swap_in(tmp, out)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
+            raise
+    if replaced is not None:
+        _delete_in_background(replaced)
     return count
+
+
+@contextlib.contextmanager
+def _one_build_at_a_time(folder: Path) -> Iterator[None]:
+    """Hold a lock on the output's parent folder: a second build would remove our work.
+
+    Where the system has no such locks, builds go ahead unlocked.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another build writes here
+        yield
+    finally:
+        os.close(fd)  # before any fork: a child must not keep the lock
+
+
+def source_date_epoch() -> int | None:
+    """Return SOURCE_DATE_EPOCH (seconds since 1970), the time to give written files, or None."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > _LATEST_EPOCH:
+        raise BuildFailed(
+            [
+                Diagnostic(
+                    "SOURCE_DATE_EPOCH",
+                    0,
+                    "expected a whole number of seconds since 1970-01-01 00:00 UTC, "
+                    f"such as 1700000000, got '{text}'",
+                )
+            ]
+        )
+    return int(text)
+
+
+def _set_times(root: Path, epoch: int) -> None:
+    """Give root and every file and folder in it the modification time `epoch`."""
+    ns = epoch * 1_000_000_000
+    for dirpath, dirnames, filenames in os.walk(root, topdown=False):
+        for name in (*filenames, *dirnames):
+            _set_time(os.path.join(dirpath, name), ns)
+    _set_time(root, ns)
+
+
+def _set_time(path: str | Path, ns: int) -> None:
+    st = os.stat(path, follow_symlinks=False)
+    if st.st_mtime_ns != ns:  # a page carried over (hard-linked) may have it already
+        os.utime(path, ns=(st.st_atime_ns, ns), follow_symlinks=False)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (and a handled SIGTERM) until the block is done: a swap is never cut short.
+
+    Only the main thread can set signal handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[signal.Signals, Callable[[int, Any], Any]] = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):  # a default action (SIG_DFL) raises nothing to hold
+                previous[signum] = handler
+                signal.signal(signum, lambda number, frame: caught.append(number))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught:
+        previous[signal.Signals(caught[0])](caught[0], None)
 
 
 def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
@@ -193,42 +305,47 @@ def _carry_over(out: Path, root: Path, reuse: Iterable[str]) -> int:
     return count
 
 
-def _discard(folder: Path) -> None:
-    """Delete a replaced site folder, in the background where the system allows it."""
-    old = Path(
-        tempfile.mkdtemp(
-            prefix=f".{folder.name.split('.tmp-')[0].lstrip('.')}.old-", dir=folder.parent
-        )
-    )
+def _set_aside(folder: Path) -> Path:
+    """Rename a replaced site folder to an .old- name, marked for deletion."""
+    name = folder.name.split(".tmp-")[0].lstrip(".")
+    old = Path(tempfile.mkdtemp(prefix=f".{name}.old-", dir=folder.parent))
     os.rmdir(old)
     os.rename(folder, old)
+    return old
+
+
+def _delete_in_background(old: Path) -> None:
+    """Delete a replaced site folder, in the background where the system allows it."""
     if not hasattr(os, "fork"):
         shutil.rmtree(old, ignore_errors=True)
         return
+    # Ctrl-C is for the build, not its cleaner: blocked over the fork, so that one arriving
+    # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         pid = os.fork()
+        if pid == 0:  # child: fork again so the grandchild is nobody's zombie
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                if os.fork() == 0:
+                    os.setsid()
+                    shutil.rmtree(old, ignore_errors=True)
+            finally:
+                os._exit(0)
+        os.waitpid(pid, 0)
     except OSError:
         shutil.rmtree(old, ignore_errors=True)
-        return
-    if pid == 0:  # child: fork again so the grandchild is nobody's zombie
-        try:
-            if os.fork() == 0:
-                os.setsid()
-                shutil.rmtree(old, ignore_errors=True)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
 
 
-def _swap_in(tmp: Path, out: Path) -> None:
+def _swap_in(tmp: Path, out: Path) -> Path | None:
+    """Put tmp in out's place; return where the previous site went, if there was one."""
     if not out.exists():
         os.rename(tmp, out)
-        return
+        return None
     if _exchange(tmp, out):
-        _discard(tmp)  # now holds the previous site; a later build removes any leftover
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.rmdir(old)
-    os.rename(out, old)
+        return _set_aside(tmp)  # tmp holds the previous site now
+    old = _set_aside(out)  # no atomic exchange here: for a moment there is no out
     os.rename(tmp, out)
-    _discard(old)
+    return old

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from core_helpers import settled_siblings, siblings, snapshot
+from conftest import ROOT, article, lay_out
+from core_helpers import run_cli, settled_siblings, siblings, snapshot
+from figures import record
 
 from explainer.errors import BuildFailed
 from explainer.render import RenderedPage
@@ -219,3 +225,101 @@ def _tmp_name(info: pytest.ExceptionInfo[BuildFailed]) -> str:
     path = info.value.diagnostics[0].path
     assert Path(path).name.startswith(".site.tmp-")
     return path
+
+
+def test_refuses_the_root_and_the_home_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    cases = {
+        "/": "/: refusing to build here: it is the root of the file system; choose another "
+        "--out, such as _site",
+        str(home): f"{home}: refusing to build here: it is your home folder; choose another "
+        "--out, such as _site",
+        str(tmp_path): f"{tmp_path}: refusing to build here: it contains your home folder; "
+        "choose another --out, such as _site",
+    }
+    for out, message in cases.items():
+        with pytest.raises(BuildFailed) as info:
+            check_output_folder(Path(out), [])
+        assert failure(info) == [message]
+
+
+# --out values refused by the command line, run in a project inside the home folder,
+# and the first words of the reason after "<out>: refusing to build ".
+REFUSED = {
+    "/": "here: it is the root of the file system",
+    "~": "here: it is your home folder",
+    "~/..": "here: it contains your home folder",
+    ".": "here: the output folder would contain the project folder (.)",
+    "..": "here: it is your home folder",
+    "content": "here: the output folder would contain the content folder (content)",
+    "content/articles": "inside the content folder (content)",
+    "templates": "here: the output folder would contain the templates folder (templates)",
+    "templates/partials": "inside the templates folder (templates)",
+    "static": "here: the output folder would contain the static folder (static)",
+    "static/new": "inside the static folder (static)",
+}
+
+
+def test_the_command_line_refuses_output_folders_before_touching_anything(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    project = lay_out(home / "project", {"content/articles/story.md": article()})
+    (project.root / "templates" / "partials").mkdir(exist_ok=True)
+    monkeypatch.setenv("HOME", str(home))
+    before, root_before = snapshot(tmp_path), sorted(os.listdir("/"))
+    for out, reason in REFUSED.items():
+        given = out.replace("~", str(home))
+        result = run_cli(project, "--out", given)
+        assert result.returncode == 1, out
+        assert result.lines == [
+            f"{given}: refusing to build {reason}; choose another --out, such as _site",
+            f"Build failed: 1 error; {given} was left as it was.",
+        ], out
+        assert snapshot(tmp_path) == before, out
+        assert sorted(os.listdir("/")) == root_before, out
+    record("out-refusals", cases=len(REFUSED), refused=len(REFUSED), touched=0)
+
+
+def test_refusing_the_home_folder_shows_no_traceback(tmp_path):
+    home = tmp_path / "home"
+    project = lay_out(home / "project", {"content/articles/story.md": article()})
+    for out in ("/", str(home)):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "--out", out],
+            cwd=project.root,
+            env={**os.environ, "HOME": str(home)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1
+        assert result.stderr.splitlines()[0].startswith(f"{out}: refusing to build here: it ")
+        assert "Traceback" not in result.stderr
+
+
+def test_a_temporary_folder_removed_during_the_build_is_never_published(
+    tmp_path, monkeypatch, static
+):
+    """Writes after the removal would refill it without the marker and half the pages."""
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "site"
+    write_site(PAGES, static, out)
+    before = snapshot(out)
+
+    def removed_midway(folder: Path) -> None:
+        shutil.rmtree(folder)
+        (folder / "people").mkdir(parents=True)
+        (folder / "people" / "index.html").write_text("half", encoding="utf-8")
+
+    with pytest.raises(BuildFailed) as info:
+        write_site(PAGES, static, out, finish=removed_midway)
+    assert failure(info) == [
+        f"{_tmp_name(info)}: the temporary folder was removed while this build was writing "
+        "it (by another program?); nothing was published; build again"
+    ]
+    assert snapshot(out) == before
+    assert settled_siblings(out) == ["site", "static"]
