@@ -43,7 +43,7 @@ import explainer.cli
 import explainer.pipeline
 import explainer.render
 
-EXAMPLES = scaled(2_000, 20_000)
+EXAMPLES = scaled(2_000, 5_000)
 HANG_SECONDS = 30.0
 BUILD = ("build", "--no-search", "--no-cache", "--jobs", "1")
 FUZZ = settings(

@@ -47,10 +47,10 @@ PEOPLE = {
 TOPICS = ("nato", "kremlin", "labour-party", "conservative-party", "twitter", "downing-street")
 OUT = "_site"
 ARTICLES = 60  # a build takes about a second
-ATTEMPTS = scaled(12, 150)  # per test, at most ...
-BUDGET = scaled(6, 3600)  # ... and seconds per test (at least MIN_ATTEMPTS are made)
+ATTEMPTS = scaled(12, 60)  # per test, at most ...
+BUDGET = scaled(6, 240)  # ... and seconds per test (at least MIN_ATTEMPTS are made)
 MIN_ATTEMPTS = 4
-ROUNDS = scaled(1, 20)  # times each system call around the swap is tried
+ROUNDS = scaled(1, 5)  # times each system call around the swap is tried
 
 pytestmark = pytest.mark.skipif(
     not sys.platform.startswith("linux"), reason="watches builds through /proc"
@@ -607,7 +607,7 @@ def test_ctrl_c_as_a_helper_process_is_forked(site):
     """SIGINT while the indexer, or the deleter of the old site, is being forked: the child
     runs Python code (Python's own, after a fork) in which it must neither raise nor print."""
     tally = Tally()
-    for n in range(scaled(2, 60)):
+    for n in range(scaled(2, 10)):
         seen: list[str] = []
         landing = interrupt(site, _when_forked(site, n % 2 == 1, seen), signal.SIGINT)
         check_sigint(landing)
@@ -639,7 +639,7 @@ def test_ctrl_c_while_worker_processes_link_or_render(tmp_path):
     subprocess.run(build_command("--no-search"), cwd=root, check=True, timeout=300)
     before = snapshot(root / OUT)
     tally = Tally()
-    for n in range(scaled(2, 20)):
+    for n in range(scaled(2, 10)):
         stage = ("linking", "rendering")[n % 2]  # the first pool links, the second renders
         proc = subprocess.Popen(
             build_command("--no-cache", "--no-search", "--jobs", "2"),
@@ -670,7 +670,7 @@ def test_two_builds_at_once_both_finish_and_leave_one_whole_site(site):
     """A second build must not remove the first one's temporary folder as a leftover."""
     outcomes: Counter[str] = Counter()
     strays = 0
-    for _ in range(scaled(3, 30)):
+    for _ in range(scaled(3, 10)):
         site.switch_content()
         runs = [
             subprocess.Popen(build_command(), cwd=site.root, stderr=subprocess.PIPE, text=True)

@@ -689,7 +689,7 @@ TOKENS = [
 
 
 @settings(
-    max_examples=scaled(400, 20000),
+    max_examples=scaled(400, 5000),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
