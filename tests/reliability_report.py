@@ -1,6 +1,6 @@
 """Write docs/reliability.md from a reliability run's figures and test outcomes.
 
-    python tests/reliability_report.py FIGURES.jsonl JUNIT.xml docs/reliability.md
+    python tests/reliability_report.py FIGURES.jsonl JUNIT.xml [JUNIT.xml ...] docs/reliability.md
 
 FIGURES.jsonl holds the lines tests/figures.py `record()` wrote; JUNIT.xml is pytest's
 --junitxml report of the same run. `make reliability` runs both steps.
@@ -151,13 +151,17 @@ def render(figures: dict[str, list[dict[str, object]]], outcomes: dict[str, str]
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
+    if len(argv) < 3:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     figures = read_figures(Path(argv[0]))
-    outcomes = read_outcomes(Path(argv[1]))
-    Path(argv[2]).write_text(render(figures, outcomes), encoding="utf-8")
-    print(f"wrote {argv[2]}: {len(figures)} checks with figures, {len(outcomes)} tests")
+    outcomes: dict[str, str] = {}
+    for junit in argv[1:-1]:
+        for key, state in read_outcomes(Path(junit)).items():
+            if outcomes.get(key) != "failed":
+                outcomes[key] = state
+    Path(argv[-1]).write_text(render(figures, outcomes), encoding="utf-8")
+    print(f"wrote {argv[-1]}: {len(figures)} checks with figures, {len(outcomes)} tests")
     return 0
 
 
