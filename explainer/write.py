@@ -329,6 +329,12 @@ def _delete_in_background(old: Path) -> None:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 if os.fork() == 0:
                     os.setsid()
+                    # Let go of everything inherited (a server's listening socket, its
+                    # open connections, pipes a caller waits on): only the folder matters.
+                    os.closerange(3, _max_fd())
+                    null = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(null, fd)
                     shutil.rmtree(old, ignore_errors=True)
             finally:
                 os._exit(0)
@@ -337,6 +343,13 @@ def _delete_in_background(old: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (OSError, ValueError):
+        return 1024
 
 
 def _swap_in(tmp: Path, out: Path) -> Path | None:
