@@ -67,11 +67,15 @@ RELIABILITY_TESTS := tests/test_fuzz.py tests/test_interrupt.py tests/test_deter
 FIGURES := .cache/reliability-figures.jsonl
 JUNIT := .cache/reliability-junit.xml
 
+# RELIABILITY_LONG=0 runs them at the `make test` scale instead (a few minutes).
+RELIABILITY_LONG ?= 1
+
 reliability: $(VENV)/.installed-test
 	@mkdir -p .cache && rm -f $(FIGURES) $(JUNIT)
-	EXPLAINER_LONG=1 EXPLAINER_FIGURES=$(CURDIR)/$(FIGURES) $(BIN)/python -m pytest \
+	EXPLAINER_LONG=$(RELIABILITY_LONG) EXPLAINER_FIGURES=$(CURDIR)/$(FIGURES) $(BIN)/python -m pytest \
 		$(wildcard $(RELIABILITY_TESTS)) --junitxml=$(JUNIT) -q; status=$$?; \
-	$(BIN)/python tests/reliability_report.py $(FIGURES) $(JUNIT) docs/reliability.md; \
+	EXPLAINER_LONG=$(RELIABILITY_LONG) $(BIN)/python tests/reliability_report.py \
+		$(FIGURES) $(JUNIT) docs/reliability.md; \
 	exit $$status
 
 # Only the fuzzing properties, at their long scale.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# A suite started in the background by a non-interactive shell inherits Ctrl-C
+# (SIGINT) ignored, and so would every build and server it starts; the tests of what
+# Ctrl-C does need it delivered as it is at a terminal.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SITE_YAML = "title: Test Site\nbase_url: https://example.org/news/\n"
 

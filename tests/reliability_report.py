@@ -125,6 +125,11 @@ def render(figures: dict[str, list[dict[str, object]]], outcomes: dict[str, str]
     catalogue = load_catalogue()
     passed = sum(1 for s in outcomes.values() if s == "passed")
     failed = sum(1 for s in outcomes.values() if s == "failed")
+    scale = (
+        "long (`make reliability`)"
+        if os.environ.get("EXPLAINER_LONG") == "1"
+        else "short, as in `make test` (`make reliability RELIABILITY_LONG=0`)"
+    )
     lines = [
         "# Reliability and security",
         "",
@@ -135,6 +140,7 @@ def render(figures: dict[str, list[dict[str, object]]], outcomes: dict[str, str]
         "",
         f"- Run: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}, commit {git_commit()}",
         f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} {platform.release()}",
+        f"- Scale: {scale}",
         f"- Tests: {passed} passed, {failed} failed",
         "",
         "| Fault or input tried | How it is tested | Result | Figures |",
