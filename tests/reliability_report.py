@@ -57,6 +57,26 @@ def read_outcomes(path: Path) -> dict[str, str]:
     return outcomes
 
 
+# Figures that describe a run rather than count things: shown as the largest seen.
+NOT_ADDED = (
+    "max",
+    "slowest",
+    "p50",
+    "p99",
+    "worst",
+    "median",
+    "percent",
+    "per_second",
+    "_ms",
+    "seconds",
+    "connections",
+    "clients",
+    "articles",
+    "each",
+    "epoch",
+)
+
+
 def summarise(entries: list[dict[str, object]]) -> str:
     """Sum numbers across the entries of one check; keep other values as listed."""
     if not entries:
@@ -68,10 +88,8 @@ def summarise(entries: list[dict[str, object]]) -> str:
                 continue
             if isinstance(value, bool) or not isinstance(value, int | float):
                 totals.setdefault(key, value)
-            elif key.startswith(("max_", "slowest", "p99", "p50", "worst")):
+            elif any(part in key for part in NOT_ADDED):
                 totals[key] = max(value, totals.get(key, value))  # type: ignore[type-var]
-            elif key.endswith(("_ms", "_s", "_pct", "per_s", "median")) or key.startswith("median"):
-                totals.setdefault(key, value)
             else:
                 totals[key] = totals.get(key, 0) + value  # type: ignore[operator]
     parts = []
