@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from .cache import (
     BuildCache,
+    Manifest,
     cache_path,
     code_version,
     load_cache,
@@ -173,6 +174,15 @@ def _identity(st: os.stat_result) -> tuple[int, int, int]:
     return st.st_size, st.st_mtime_ns, st.st_ino
 
 
+def _up_to_date(out_dir: Path, inputs: bytes, last: BuildCache | Manifest) -> bool:
+    """True when the inputs are those of the last build and its output is untouched."""
+    return (
+        last.inputs == inputs
+        and bool(last.outputs)
+        and len(_intact_outputs(out_dir, last.outputs)) == len(last.outputs)
+    )
+
+
 def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int, int]]) -> set[str]:
     """Return the recorded output files that are still exactly as the last build left them."""
     intact = set()
@@ -206,12 +216,7 @@ def build(
     inputs += os.environ.get("SOURCE_DATE_EPOCH", "").encode()  # it sets the files' times
     if options.cache and memory is None:
         manifest = load_manifest(cache_file, key)
-        if (
-            manifest is not None
-            and manifest.inputs == inputs
-            and manifest.outputs
-            and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
-        ):
+        if manifest is not None and _up_to_date(options.out, inputs, manifest):
             return BuildResult(0, manifest.diagnostics, _since(started), up_to_date=True)
     if memory is not None and memory.key != key:
         memory.reset(key)  # other settings: start afresh
@@ -222,12 +227,7 @@ def build(
         if options.cache
         else BuildCache(key=key)
     )
-    if (
-        memory is not None
-        and cache.inputs == inputs
-        and cache.outputs
-        and len(_intact_outputs(options.out, cache.outputs)) == len(cache.outputs)
-    ):
+    if memory is not None and _up_to_date(options.out, inputs, cache):
         return BuildResult(0, cache.diagnostics, _since(started), up_to_date=True)
     _, plan = prepare(options, collector, cache)
 
