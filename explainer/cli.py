@@ -196,6 +196,8 @@ def _report(options: BuildOptions, write: bool, quiet: bool, verbose: bool) -> i
         print(summary_line(result, out_name if write else None))
     if verbose and write and not result.up_to_date:
         print(f"{result.reused} pages carried over unchanged from the previous build.")
+    if verbose and result.stages:
+        print(f"Time by stage: {result.stages}.")
     return 0
 
 

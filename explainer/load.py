@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from .errors import Collector, ContentError
+from .errors import Collector, ContentError, Diagnostic, display_path
 from .model import Limits
+from .parallel import run_indexed
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -172,20 +174,32 @@ def load_documents(
     known: dict[str, tuple[int, int, Any]] | None = None,
     unreadable: dict[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    jobs: int = 1,
 ) -> list[RawDocument]:
     """Read every content file; record problems in collector and skip broken files.
 
     `known` maps a path to (mtime_ns, size, (limits, document)) from the last build: a
     file whose size and change time are the same, read under the same limits, is not
-    read again. It is updated in place.
+    read again. It is updated in place. Files to read are read in up to `jobs` processes.
     """
-    docs: list[RawDocument] = []
+    # (collection, path, stat, the cached document or a problem found; None: read it)
+    found: list[tuple[str, Path, os.stat_result | None, RawDocument | Diagnostic | None]] = []
     seen: dict[str, Path] = {}
+    content_real = os.path.realpath(content_dir)
+    real_folders: dict[Path, str] = {}
+
+    misnamed: set[int] = set()  # problems with a file's name, not with what is in it
+
+    def problem(collection: str, path: Path, line: int, message: str) -> None:
+        found.append((collection, path, None, Diagnostic(display_path(path), line, message)))
+
     for collection, path in iter_content_files(content_dir, collector):
         slug = path.stem
         if not SLUG_RE.match(slug):
             suggestion = slugify(slug) or "my-page"
-            collector.error(
+            misnamed.add(len(found))
+            problem(
+                collection,
                 path,
                 1,
                 f"file name '{path.name}' is not a valid slug; rename it to "
@@ -193,7 +207,9 @@ def load_documents(
             )
             continue
         if slug in seen:
-            collector.error(
+            misnamed.add(len(found))
+            problem(
+                collection,
                 path,
                 1,
                 f"slug '{slug}' is already used by {_show(seen[slug])}; "
@@ -201,50 +217,77 @@ def load_documents(
             )
             continue
         seen[slug] = path
-        key = str(path)
-        real = path.resolve()
-        if real != path.absolute() and not real.is_relative_to(content_dir.resolve()):
-            collector.error(
-                path,
-                0,
-                "this is a link to a file outside the content folder; copy the file in instead",
-            )
-            if unreadable is not None:
-                unreadable[slug] = collection
-            continue
         try:
-            st = path.stat()
-            if st.st_size > limits.max_file_bytes:
-                raise ContentError(
+            st = path.lstat()
+            linked = stat.S_ISLNK(st.st_mode)
+            if linked:
+                real = os.path.realpath(path)
+            else:  # only its folder can be a link: resolve each folder once
+                folder = real_folders.get(path.parent)
+                if folder is None:
+                    folder = real_folders[path.parent] = os.path.realpath(path.parent)
+                real = os.path.join(folder, path.name)
+            if not _inside(real, content_real):
+                problem(
+                    collection,
                     path,
-                    1,
-                    f"file is {st.st_size / 1024 / 1024:.1f} MB; the limit is "
-                    f"{limits.max_file_mb:g} MB, so split it into several articles "
-                    "(or raise limits.max_file_mb in site.yaml)",
+                    0,
+                    "this is a link to a file outside the content folder; copy the file in instead",
                 )
-            cached = known.get(key) if known is not None else None
-            if cached and cached[:2] == (st.st_mtime_ns, st.st_size) and cached[2][0] == limits:
-                docs.append(cached[2][1])
                 continue
-            doc = read_document(path, collection, limits)
-        except ContentError as err:
-            collector.add(err.diagnostic)
-            if unreadable is not None:
-                unreadable[slug] = collection
-            continue
+            if linked:
+                st = path.stat()
         except OSError as err:
-            collector.error(path, 0, f"cannot read the file: {err.strerror}")
-            if unreadable is not None:
-                unreadable[slug] = collection
+            problem(collection, path, 0, f"cannot read the file: {err.strerror}")
             continue
-        if known is not None:
-            known[key] = (st.st_mtime_ns, st.st_size, (limits, doc))
-        docs.append(doc)
+        if st.st_size > limits.max_file_bytes:
+            problem(
+                collection,
+                path,
+                1,
+                f"file is {st.st_size / 1024 / 1024:.1f} MB; the limit is "
+                f"{limits.max_file_mb:g} MB, so split it into several articles "
+                "(or raise limits.max_file_mb in site.yaml)",
+            )
+            continue
+        cached = known.get(str(path)) if known is not None else None
+        if cached and cached[:2] == (st.st_mtime_ns, st.st_size) and cached[2][0] == limits:
+            found.append((collection, path, st, cached[2][1]))
+        else:
+            found.append((collection, path, st, None))
+
+    todo = [i for i, entry in enumerate(found) if entry[3] is None]
+
+    def read(n: int) -> RawDocument | Diagnostic:
+        collection, path, _, _ = found[todo[n]]
+        try:
+            return read_document(path, collection, limits)
+        except ContentError as err:
+            return err.diagnostic
+        except OSError as err:
+            return Diagnostic(display_path(path), 0, f"cannot read the file: {err.strerror}")
+
+    fresh = dict(zip(todo, run_indexed(read, len(todo), jobs), strict=True))
+    docs: list[RawDocument] = []
+    for i, (collection, path, info, done) in enumerate(found):
+        result = fresh[i] if done is None else done
+        if isinstance(result, Diagnostic):
+            collector.add(result)
+            if unreadable is not None and i not in misnamed:
+                unreadable[path.stem] = collection
+            continue
+        if done is None and known is not None and info is not None:
+            known[str(path)] = (info.st_mtime_ns, info.st_size, (limits, result))
+        docs.append(result)
     if known is not None:
         present = {str(d.src_path) for d in docs}
         for stale in [k for k in known if k not in present]:
             del known[stale]
     return docs
+
+
+def _inside(real: str, folder: str) -> bool:
+    return real == folder or real.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _show(path: Path) -> str:

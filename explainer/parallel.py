@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -44,15 +44,30 @@ def run_indexed(
     progress: Callable[[int, int], None] | None = None,
 ) -> list[T]:
     """Return [task(0), ..., task(count - 1)], computed in up to `jobs` forked processes."""
+    return list(iter_indexed(task, count, jobs, progress))
+
+
+def iter_indexed(
+    task: Callable[[int], T],
+    count: int,
+    jobs: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> Generator[T, None, None]:
+    """Yield task(0), ..., task(count - 1) in order, each as soon as it is ready.
+
+    The work is spread over up to `jobs` forked processes, which are stopped when the
+    caller stops iterating (or the iterator is closed).
+    """
     global _task
     jobs = min(jobs, count // MIN_ITEMS_PER_PROCESS)
-    results: list[T] = []
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for i in range(count):
-            results.append(task(i))
+            yield task(i)
             if progress is not None:
                 progress(i + 1, count)
-        return results
+        return
+    if _task is not None:
+        raise RuntimeError("iter_indexed is not re-entrant: finish one before starting another")
     _task = task
     try:
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
@@ -62,10 +77,9 @@ def run_indexed(
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
         with pool:
             chunk = max(1, min(64, count // (jobs * 8)))
-            for result in pool.imap(_run, range(count), chunksize=chunk):
-                results.append(result)
+            for done, result in enumerate(pool.imap(_run, range(count), chunksize=chunk), 1):
+                yield result
                 if progress is not None:
-                    progress(len(results), count)
-        return results
+                    progress(done, count)
     finally:
         _task = None

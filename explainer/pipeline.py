@@ -20,7 +20,7 @@ from .cache import (
 )
 from .errors import BuildFailed, Collector, Diagnostic
 from .parallel import default_jobs
-from .progress import Progress
+from .progress import Progress, Stopwatch
 from .urls import out_path
 from .write import check_output_folder, write_site
 
@@ -81,6 +81,7 @@ class BuildResult:
     seconds: float
     up_to_date: bool = False
     reused: int = 0
+    stages: str = ""  # where the time went: 'load 0.41 s, link 2.10 s, …'
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:
@@ -93,9 +94,18 @@ def _stop(collector: Collector, strict: bool) -> None:
 
 
 def prepare(
-    options: BuildOptions, collector: Collector, cache: BuildCache | None = None
+    options: BuildOptions,
+    collector: Collector,
+    cache: BuildCache | None = None,
+    clock: Stopwatch | None = None,
+    progress: Progress | None = None,
 ) -> tuple[LinkedSite, RenderPlan]:
-    """Load, validate, link and render; raise BuildFailed with every problem found."""
+    """Load, validate and link; plan the pages. Raise BuildFailed with every problem found.
+
+    The plan's pages are rendered as they are taken from it (see RenderPlan).
+    """
+    clock = clock if clock is not None else Stopwatch()
+    progress = progress if progress is not None else Progress(enabled=False)
     # Imported here: a build that finds nothing changed never needs Markdown or Jinja.
     from .advice import advise
     from .config import load_config
@@ -109,14 +119,20 @@ def prepare(
     unreadable: dict[str, str] = {}
     limits = config.limits if config else DEFAULT_LIMITS
     docs = load_documents(
-        options.content, collector, cache.docs if cache else None, unreadable, limits
+        options.content,
+        collector,
+        cache.docs if cache else None,
+        unreadable,
+        limits,
+        options.jobs,
     )
+    clock.lap("load")
     if config is None:
         collector.raise_if_errors()
     assert config is not None
     site = parse_site(config, docs, collector, unreadable)
     collector.raise_if_errors()
-    progress = Progress(enabled=None if options.progress else False)
+    clock.lap("parse")
     linked = link_site(
         site,
         collector,
@@ -127,16 +143,15 @@ def prepare(
     )
     advise(linked, collector)
     _stop(collector, options.strict)
+    clock.lap("link")
     previous: dict[str, PageDigest] = {}
     salt = b""
     if cache is not None:
         intact = _intact_outputs(options.out, cache.outputs)
         previous = {url: d for url, d in cache.pages.items() if out_path(url) in intact}
         salt = cache.key.encode() + tree_manifest(options.templates)
-    try:
-        plan = plan_pages(linked, options.templates, options.jobs, previous, salt, progress)
-    finally:
-        progress.clear()
+    plan = plan_pages(linked, options.templates, options.jobs, previous, salt, progress)
+    clock.lap("compare")
     return linked, plan
 
 
@@ -205,10 +220,28 @@ def build(
     and updated in place instead of the cache file.
     """
     started = time.perf_counter()
+    clock = Stopwatch()
     collector = Collector()
+    progress = Progress(enabled=None if options.progress else False)
+    try:
+        return _build(options, write, memory, started, clock, collector, progress)
+    finally:
+        progress.clear()
+
+
+def _build(
+    options: BuildOptions,
+    write: bool,
+    memory: BuildCache | None,
+    started: float,
+    clock: Stopwatch,
+    collector: Collector,
+    progress: Progress,
+) -> BuildResult:
     if not write:
-        _, plan = prepare(options, collector)
-        return BuildResult(len(plan.pages), tuple(collector.diagnostics), _since(started))
+        _, plan = prepare(options, collector, clock=clock, progress=progress)
+        pages = sum(1 for _ in plan.pages)  # rendered, to find template errors
+        return BuildResult(pages, tuple(collector.diagnostics), _since(started))
     check_output_folder(options.out, options.protected())
     cache_file = cache_path(options.root, options.out)
     key = _options_key(options)
@@ -229,12 +262,16 @@ def build(
     )
     if memory is not None and _up_to_date(options.out, inputs, cache):
         return BuildResult(0, cache.diagnostics, _since(started), up_to_date=True)
-    _, plan = prepare(options, collector, cache)
+    clock.lap("cache")
+    _, plan = prepare(options, collector, cache, clock, progress)
 
     def index(folder: Path) -> None:
         from .search import index_site
 
+        clock.lap("render and write")
+        progress.clear()
         reason = index_site(folder) if options.search else None
+        clock.lap("search")
         if reason:
             collector.warn(
                 options.out,
@@ -245,6 +282,7 @@ def build(
     count = write_site(
         plan.pages, options.static, options.out, options.protected(), index, plan.reused
     )
+    clock.lap("swap")
     if options.cache:
         cache.inputs = inputs
         cache.pages = plan.digests
@@ -252,8 +290,13 @@ def build(
         cache.diagnostics = tuple(collector.diagnostics)
         if memory is None:
             save_cache(cache_file, cache)
+        clock.lap("cache")
     return BuildResult(
-        count, tuple(collector.diagnostics), _since(started), reused=len(plan.reused)
+        count,
+        tuple(collector.diagnostics),
+        _since(started),
+        reused=len(plan.reused),
+        stages=clock.summary(),
     )
 
 

@@ -38,3 +38,21 @@ class Progress:
             self.stream.write("\r" + " " * self.width + "\r")
             self.stream.flush()
             self.width = 0
+
+
+class Stopwatch:
+    """Add up the wall time of each stage of a build, in the order stages first ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.mark = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        """Charge the time since the last lap (or the start) to stage."""
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - self.mark
+        self.mark = now
+
+    def summary(self) -> str:
+        """Return 'load 0.41 s, link 2.10 s, …' for the stages that took any time."""
+        return ", ".join(f"{name} {s:.2f} s" for name, s in self.seconds.items() if s >= 0.005)

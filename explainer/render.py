@@ -6,8 +6,8 @@ import datetime as dt
 import json
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -20,7 +20,7 @@ from .errors import BuildFailed, Diagnostic, display_path
 from .fingerprint import Fingerprinter
 from .link import LinkedArticle, LinkedSite
 from .model import CLAIM_STATUSES, Person, Topic
-from .parallel import run_indexed
+from .parallel import iter_indexed
 from .timeline import Entry, build_timeline, by_year
 from .urls import absolute_url, out_path, relative_url
 
@@ -217,6 +217,10 @@ class _Renderer:
             card["kind"] = entity.topic_kind
         return card
 
+    def page_digest(self, fp: Fingerprinter, salt: bytes, job: _Job) -> bytes:
+        """Digest everything a page's template is given."""
+        return fp.digest((salt, job.template, job.url_path, job.day, job.context))
+
     def cards_digest(self, fp: Fingerprinter, job: _Job, slugs: tuple[str, ...]) -> bytes:
         """Digest what the hover cards of a page show: its linked entities, on its date."""
         return fp.digest((job.url_path, job.day, tuple(self.entities.get(s) for s in slugs)))
@@ -238,7 +242,8 @@ class _Renderer:
         topics = self.topics
         return [topics[s] for s in item.entities if s in topics]
 
-    def run(self, jobs: int = 1) -> list[RenderedPage]:
+    def run(self, jobs: int = 1) -> Iterator[RenderedPage]:
+        """Queue every page and digest it; return the pages that need rendering, lazily."""
         linked = self.linked
         site = self.site
         articles = [item.article for item in linked.articles]
@@ -337,7 +342,7 @@ class _Renderer:
                 title=f"Timeline: {person.name}",
                 years=by_year(mine),
                 person=person,
-                timeline_people=timeline_people,
+                timeline_people=(),  # the list of everyone is on the main timeline only
             )
         self.render("search.html", "search/", lastmod=latest, crumbs=home, title="Search")
         self.render(
@@ -414,9 +419,15 @@ class _Renderer:
         self.add_file("robots.txt", feeds.robots(site.config))
         fp = self.linked.fingerprints  # the articles' digests were taken while linking
         salt = fp.digest((self.salt, self.site.config))
+        # With nothing to compare against, every page is rendered: each is digested in the
+        # process that renders it, so that work is spread over the workers too.
+        cold = not self.previous
         todo: list[int] = []
         for i, job in enumerate(self.jobs):
-            digest = fp.digest((salt, job.template, job.url_path, job.day, job.context))
+            if cold:
+                todo.append(i)
+                continue
+            digest = self.page_digest(fp, salt, job)
             before = self.previous.get(job.url_path)
             if before is not None and before[0] == digest:
                 slugs = before[1]
@@ -426,26 +437,40 @@ class _Renderer:
                     continue
             self.digests[job.url_path] = (digest, (), b"")
             todo.append(i)
-        pages: list[RenderedPage] = []
+        return self._render(todo, fp, salt, cold, jobs)
+
+    def _render(
+        self, todo: list[int], fp: Fingerprinter, salt: bytes, cold: bool, jobs: int
+    ) -> Iterator[RenderedPage]:
+        """Yield each page to render as it is done, then the feed, sitemap and robots.txt.
+
+        Pages are never all held at once: the caller writes each as it comes.
+        """
         report = self.progress
 
         def rendered(done: int, total: int) -> None:
             if report is not None:
                 report("Rendering pages", done, total)
 
-        for i, result in zip(
-            todo,
-            run_indexed(lambda n: self.render_job(todo[n]), len(todo), jobs, rendered),
-            strict=True,
-        ):
+        def job_of(n: int) -> tuple[RenderedPage, PageDigest] | Diagnostic:
+            job = self.jobs[todo[n]]
+            result = self.render_job(todo[n])
             if isinstance(result, Diagnostic):
-                raise BuildFailed([result])
+                return result
             page, slugs = result
-            job = self.jobs[i]
-            digest = self.digests[job.url_path][0]
-            self.digests[job.url_path] = (digest, slugs, self.cards_digest(fp, job, slugs))
-            pages.append(page)
-        return pages + self.files
+            digest = self.page_digest(fp, salt, job) if cold else self.digests[job.url_path][0]
+            return page, (digest, slugs, self.cards_digest(fp, job, slugs))
+
+        results = iter_indexed(job_of, len(todo), jobs, rendered)
+        for i, result in zip(todo, results, strict=True):
+            if isinstance(result, Diagnostic):
+                results.close()  # stop the workers before reporting
+                raise BuildFailed([result])
+            page, self.digests[self.jobs[i].url_path] = result
+            yield page
+        if cold:  # in the order of the jobs, as a warm build records them
+            self.digests = {job.url_path: self.digests[job.url_path] for job in self.jobs}
+        yield from self.files
 
 
 def _syntax_diagnostic(err: jinja2.TemplateSyntaxError, templates_dir: Path) -> Diagnostic:
@@ -467,11 +492,20 @@ def _runtime_diagnostic(err: Exception, templates_dir: Path, url_path: str) -> D
 
 @dataclass(frozen=True, slots=True)
 class RenderPlan:
-    """Pages rendered now, pages whose previous output still holds, and every page's digest."""
+    """Pages to render now, pages whose previous output still holds, and every page's digest.
 
-    pages: list[RenderedPage]
+    `pages` renders each page as it is taken: iterate it once, writing each page as it
+    comes. `digests` is complete only once every page has been taken.
+    """
+
+    pages: Iterator[RenderedPage]
     reused: list[str]  # output paths to carry over from the previous build
-    digests: dict[str, PageDigest]  # url path -> what its rendering used
+    renderer: _Renderer = field(repr=False)
+
+    @property
+    def digests(self) -> dict[str, PageDigest]:
+        """url path -> what its rendering used."""
+        return self.renderer.digests
 
 
 def plan_pages(
@@ -488,9 +522,9 @@ def plan_pages(
     renderer.salt = salt
     renderer.progress = progress
     pages = renderer.run(jobs)
-    return RenderPlan(pages, renderer.reused, renderer.digests)
+    return RenderPlan(pages, renderer.reused, renderer)
 
 
 def render_pages(linked: LinkedSite, templates_dir: Path, jobs: int = 1) -> list[RenderedPage]:
     """Render every page of the site, in a stable order."""
-    return plan_pages(linked, templates_dir, jobs).pages
+    return list(plan_pages(linked, templates_dir, jobs).pages)

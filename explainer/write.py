@@ -163,6 +163,9 @@ def write_site(
             with _interrupts_held():
                 replaced = _swap_in(tmp, out)
         except BaseException:
+            stop = getattr(pages, "close", None)  # pages rendered as they come: stop that
+            if stop is not None:
+                stop()
             shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
             raise
     if replaced is not None:

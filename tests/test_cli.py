@@ -74,6 +74,33 @@ def test_build_prints_one_summary_line(project):
     assert (project.root / "_site" / "people" / "theresa-may" / "index.html").is_file()
 
 
+STAGES_RE = re.compile(r"Time by stage: ((?:[a-z ]+ \d+\.\d\d s(?:, )?)+)\.\n\Z")
+
+
+def test_verbose_says_what_was_reused_and_where_time_went(rebuilt):
+    assert run_cli(rebuilt).returncode == 0  # the cache is kept per project folder
+    rebuilt.write(
+        "content/articles/story.md",
+        article("Theresa May met the Foreign Secretary again.\n", people=["theresa-may"]),
+    )
+    result = run_cli(rebuilt, "build", "--verbose")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines(keepends=True)
+    assert len(lines) == 3, result.stdout
+    built = re.fullmatch(r"Built (\d+) pages into _site, (\d+) unchanged in .+\n", lines[0])
+    assert built, lines[0]
+    reused = re.fullmatch(r"(\d+) pages carried over unchanged from the previous build\.\n", lines[1])
+    assert reused and reused.group(1) == built.group(2), lines[1]
+    assert 5 <= int(reused.group(1)) < int(built.group(1))
+    stages = STAGES_RE.match(lines[2])
+    assert stages, lines[2]
+    names = [part.rsplit(" ", 2)[0] for part in stages.group(1).split(", ")]
+    # in the order they ran; a stage that took no measurable time is left out
+    order = ["cache", "load", "parse", "link", "compare", "render and write", "search", "swap"]
+    assert names == [n for n in order if n in names], names
+    assert {"render and write", "search"} <= set(names), names
+
+
 def test_build_is_the_default_command(rebuilt):
     first = snapshot(rebuilt.root / "_site")
     assert run_cli(rebuilt, "build").returncode == 0
