@@ -7,7 +7,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from .errors import Collector, did_you_mean
 from .fingerprint import Fingerprinter
@@ -24,6 +24,8 @@ from .markup import (
 from .model import Article, Claim, Entity, Person, Quote, Site, Topic
 from .parallel import run_indexed
 from .urls import relative_url
+
+T = TypeVar("T")
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
 TAG_RE = re.compile(r"<[^>]+>")
@@ -261,12 +263,14 @@ def link_site(
     jobs: int = 1,
     conversions: dict[str, ConversionEntry] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    derived: dict[str, tuple[bytes, Any]] | None = None,
 ) -> LinkedSite:
     """Convert every body, resolve mentions and refs, and compute the inverse maps.
 
     `conversions` holds the last build's results by slug: (digest of the inputs, the
     digests of the link targets the body used, result). A result is reused when both
-    are unchanged, and the mapping is updated in place for the next build.
+    are unchanged, and the mapping is updated in place for the next build. `derived`
+    does the same for maps computed over every article, by the digest of what they read.
     """
     draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
@@ -399,13 +403,28 @@ def link_site(
     live = {a.slug for a in published} | {e.slug for e in entities}
     for stale in [slug for slug in known if slug not in live]:
         del known[stale]
+    memo = derived if derived is not None else {}
+    mentioned = tuple((item.article.slug, item.article.sort_key, item.entities) for item in linked)
+    people = tuple((p.slug, p.name) for p in site.people)
+    by_slug = {item.article.slug: item.article for item in linked}
+    related = _remembered(
+        memo,
+        "related",
+        fp.digest((mentioned, people)),
+        lambda: compute_related(linked, frozenset(p.slug for p in site.people)),
+    )
     return LinkedSite(
         site=site,
         articles=tuple(linked),
         bodies=bodies,
         backlinks=compute_backlinks(linked),
-        co_mentions=compute_co_mentions(linked, site),
-        related=compute_related(linked, frozenset(p.slug for p in site.people)),
+        co_mentions=_remembered(
+            memo,
+            "co_mentions",
+            fp.digest((mentioned, people)),
+            lambda: compute_co_mentions(linked, site),
+        ),
+        related={a: tuple(by_slug[b] for b in others) for a, others in related.items()},
         quotes_by=compute_quotes(linked),
         claims_of=compute_claims(linked),
         fingerprints=fp,
@@ -511,10 +530,22 @@ def compute_co_mentions(
     }
 
 
+def _remembered(
+    memo: dict[str, tuple[bytes, Any]], name: str, key: bytes, compute: Callable[[], T]
+) -> T:
+    """Return compute(), or what it returned in a build whose inputs had the same digest."""
+    entry = memo.get(name)
+    if entry is not None and entry[0] == key:
+        return cast(T, entry[1])
+    value = compute()
+    memo[name] = (key, value)
+    return value
+
+
 def compute_related(
     articles: Iterable[LinkedArticle], person_slugs: frozenset[str], limit: int = 5
-) -> dict[str, tuple[Article, ...]]:
-    """For each article, other articles sharing people with it, most shared first."""
+) -> dict[str, tuple[str, ...]]:
+    """For each article, the slugs of other articles sharing people with it, most shared first."""
     items = sorted(articles, key=lambda item: item.article.sort_key)  # rank = newest first
     by_person: dict[str, list[int]] = defaultdict(list)
     people_of: list[list[str]] = []
@@ -523,7 +554,7 @@ def compute_related(
         people_of.append(people)
         for slug in people:
             by_person[slug].append(rank)
-    related: dict[str, tuple[Article, ...]] = {}
+    related: dict[str, tuple[str, ...]] = {}
     for rank, item in enumerate(items):
         shared: Counter[int] = Counter()
         for slug in people_of[rank]:
@@ -535,5 +566,5 @@ def compute_related(
         else:
             candidates = list(shared)
         best = sorted(candidates, key=lambda other: (-shared[other], other))[:limit]
-        related[item.article.slug] = tuple(items[other].article for other in best)
+        related[item.article.slug] = tuple(items[other].article.slug for other in best)
     return related

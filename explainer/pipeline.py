@@ -140,6 +140,7 @@ def prepare(
         jobs=options.jobs,
         conversions=cache.conversions if cache else None,
         progress=progress,
+        derived=cache.derived if cache else None,
     )
     advise(linked, collector)
     _stop(collector, options.strict)

@@ -6,16 +6,17 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
-from typing import ClassVar
 
 from .link import LinkedSite
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One dated thing that happened, linked to its page."""
+    """One dated thing that happened, linked to its page.
 
-    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
+    Made once per build and shown on the main timeline and on the timeline of each
+    person it concerns: digested once, by reference (not inline like per-page objects).
+    """
 
     date: dt.date
     kind: str  # 'article', 'role-start', 'role-end', 'event'
