@@ -458,7 +458,13 @@ class _Walker:
             and matched[i] != "'"
             and matched[i] != "\u2019"
         ]
-        before = _clean(full[: offset + m.start()])
+        cleaned: list[str] = []
+
+        def before() -> str:  # the block's text before the match: only some names need it
+            if not cleaned:
+                cleaned.append(_clean(full[: offset + m.start()]))
+            return cleaned[0]
+
         for cut in cuts:
             candidate = matched[:cut]
             found = self._lookup(candidate, before, text[m.start() + cut :])
@@ -466,7 +472,9 @@ class _Walker:
                 return (found[0], cut, found[1])
         return None
 
-    def _lookup(self, candidate: str, before: str, after: str) -> tuple[str, str] | None:
+    def _lookup(
+        self, candidate: str, before: Callable[[], str], after: str
+    ) -> tuple[str, str] | None:
         ctx = self.ctx
         assert ctx.names is not None
         key = normalise_name(candidate)
@@ -475,13 +483,13 @@ class _Walker:
             # "The Prime Minister said" names `the Prime Minister` at a sentence start.
             lowered = key[:1].lower() + key[1:]
             if lowered in ctx.names.uses and (
-                not before.strip() or SENTENCE_START_RE.search(before)
+                not before().strip() or SENTENCE_START_RE.search(before())
             ):
                 uses = ctx.names.uses[lowered]
         if not uses:
             return None
         if key.lower() in MONTHS and (
-            MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before)
+            MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before())
         ):
             return None
         valid = [u for u in uses if u.valid_on(ctx.day) or (u.start is None and u.end is None)]
@@ -509,7 +517,11 @@ class _Walker:
     def _record(self, slug: str, state: _BlockState, offset: int, linked: bool) -> None:
         if slug in self.ctx.mentions:
             return
-        self.ctx.mentions[slug] = Mention(slug, sentence_at(state.full, offset), linked)
+        if state.cleaned is None:
+            state.cleaned = _clean(state.full)
+        self.ctx.mentions[slug] = Mention(
+            slug, sentence_at(state.full, offset, state.cleaned), linked
+        )
 
     def _link(self, slug: str, text: str, expansion: str) -> etree.Element:
         target = self.ctx.targets.get(slug) or self.ctx.resolve(slug)
@@ -531,6 +543,7 @@ class _BlockState:
     full: str
     seen: str = ""
     raw_depth: int = 0
+    cleaned: str | None = None  # full, as _clean gives it; made when first needed
 
 
 def _plain(el: etree.Element) -> str:
@@ -544,11 +557,15 @@ def _clean(text: str) -> str:
     return INLINE_PLACEHOLDER_RE.sub("", text)
 
 
-def sentence_at(text: str, offset: int) -> str:
-    """Return the sentence of text that contains offset, trimmed to a readable length."""
+def sentence_at(text: str, offset: int, cleaned: str | None = None) -> str:
+    """Return the sentence of text that contains offset, trimmed to a readable length.
+
+    `cleaned` is _clean(text), when the caller has it already.
+    """
     raw_before = text[:offset]
     before = _clean(raw_before)
-    cleaned = _clean(text)
+    if cleaned is None:
+        cleaned = _clean(text)
     pos = len(before)
     start = 0
     for m in SENTENCE_END_RE.finditer(cleaned):
@@ -641,6 +658,9 @@ def unclosed_openers(paragraph: str) -> tuple[int, int]:
 
 def crowded_paragraph(text: str) -> Problem | None:
     """Return a problem for text whose unclosed brackets would keep Markdown busy for minutes."""
+    openers = text.count("[") + text.count("(") + text.count("<")
+    if openers * len(text) <= MAX_UNCLOSED_SCAN:
+        return None  # even if none were closed, Markdown could not read that far
     total = 0
     for paragraph in re.split(r"\n[ \t]*\n", text):
         count, scan = unclosed_openers(paragraph)
