@@ -388,6 +388,7 @@ def command_for(
             str(out),
             "--config",
             "site.yaml",
+            "--verbose",  # its last line says where the time went
         ]
         return (argv + ["--no-search"] if tool == "explainer-nosearch" else argv), src, env
     assert site is not None
@@ -493,6 +494,18 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
         measure.clear(site / ".cache")
 
 
+STAGES_RE = re.compile(r"^Time by stage: (.+)\.$", re.MULTILINE)
+STAGE_RE = re.compile(r"([a-z][a-z ]*) (\d+\.\d+) s")
+
+
+def stage_seconds(log_text: str) -> dict[str, float]:
+    """Read explainer's `--verbose` line 'Time by stage: load 0.41 s, …' (empty if none)."""
+    found = STAGES_RE.search(log_text)
+    if found is None:
+        return {}
+    return {m.group(1): float(m.group(2)) for m in STAGE_RE.finditer(found.group(1))}
+
+
 def count_pages(out: Path) -> int:
     """Count the HTML files a build wrote."""
     return sum(1 for _ in peers.html_files(out)) if out.is_dir() else 0
@@ -535,6 +548,8 @@ class Runner:
             **got.as_dict(),
             "load1": round(os.getloadavg()[0], 2),
         }
+        if tool in EXPLAINERS and got.returncode == 0:
+            row["stages"] = stage_seconds(log_path.read_text(errors="replace"))
         if got.returncode != 0:
             log(
                 f"  {tool} {scenario} FAILED (exit {got.returncode}); log {log_path}:\n{tail(log_path)}"
@@ -634,9 +649,18 @@ def summarise(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "max_s": max(times) if times else None,
                 "peak_rss_mb": max(r["max_rss_kb"] for r in ok) / 1024 if ok else None,
                 "peak_tree_mb": max(r["tree_peak_kb"] for r in ok) / 1024 if ok else None,
+                "stages": median_stages([r.get("stages") or {} for r in ok]),
             }
         )
     return summary
+
+
+def median_stages(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Return each stage's median over the runs that timed it, in the order stages ran."""
+    names = list(dict.fromkeys(name for run in runs for name in run))
+    return {
+        name: statistics.median(run[name] for run in runs if name in run) for name in names
+    }
 
 
 def machine() -> dict[str, Any]:

@@ -25,7 +25,7 @@ from explainer.errors import BuildFailed, Collector  # noqa: E402
 from explainer.link import link_site  # noqa: E402
 from explainer.load import load_documents  # noqa: E402
 from explainer.parse import parse_site  # noqa: E402
-from explainer.render import render_pages  # noqa: E402
+from explainer.render import plan_pages  # noqa: E402
 from explainer.search import index_site  # noqa: E402
 from explainer.write import write_site  # noqa: E402
 
@@ -96,15 +96,15 @@ def main() -> int:
             "Markdown to HTML, mentions, [[refs]], backlinks",
             lambda: link_site(site, collector, jobs=1),
         )
-        pages = timed(
-            "render",
-            "Jinja templates for every page",
-            lambda: render_pages(linked, root / "templates", jobs=1),
+        plan = timed(
+            "compare",
+            "every page's inputs, digested",
+            lambda: plan_pages(linked, root / "templates", jobs=1),
         )
         count = timed(
-            "write",
-            "write files, copy static, swap in",
-            lambda: write_site(pages, root / "static", args.out),
+            "render and write",
+            "Jinja templates for every page, each written as it is rendered; static files; swap",
+            lambda: write_site(plan.pages, root / "static", args.out),
         )
         if args.search:
             reason = timed(
