@@ -15,11 +15,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sys
 import tempfile
 import zlib
 from dataclasses import dataclass, field, fields
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +36,44 @@ def code_version() -> str:
     h.update(f"{FORMAT} {sys.version}".encode())
     for path in sorted(Path(__file__).parent.glob("*.py")):
         h.update(path.name.encode() + b"\0" + path.read_bytes())
+    installed = _installed_versions()
     for name in PACKAGES:
-        try:
-            h.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=none".encode())
+        h.update(f"{name}={installed.get(_dist_key(name)) or _version(name)}".encode())
     return h.hexdigest()
+
+
+def _dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def _installed_versions() -> dict[str, str]:
+    """Read versions off the `NAME-VERSION.dist-info` folder names on sys.path.
+
+    A build that finds nothing changed needs only these: reading each package's
+    metadata (importlib.metadata) would cost more than the rest of such a build.
+    The first folder on sys.path holding a package wins, as for imports.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info"):
+                name, _, version = folder.removesuffix(".dist-info").partition("-")
+                found.setdefault(_dist_key(name), version)
+    return found
+
+
+def _version(name: str) -> str:
+    """The version of a package installed in another way, or 'none'."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
 
 
 def tree_manifest(*roots: Path) -> bytes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Generator
@@ -59,6 +58,8 @@ def iter_indexed(
     caller stops iterating (or the iterator is closed).
     """
     global _task
+    import multiprocessing  # here: a build that finds nothing changed never forks
+
     jobs = min(jobs, count // MIN_ITEMS_PER_PROCESS)
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for i in range(count):

@@ -202,9 +202,10 @@ def _up_to_date(out_dir: Path, inputs: bytes, last: BuildCache | Manifest) -> bo
 def _intact_outputs(out_dir: Path, recorded: dict[str, tuple[int, int, int]]) -> set[str]:
     """Return the recorded output files that are still exactly as the last build left them."""
     intact = set()
+    root = os.fspath(out_dir)
     for rel, expected in recorded.items():
         try:
-            st = os.stat(out_dir / rel)
+            st = os.stat(os.path.join(root, rel))
         except OSError:
             continue
         if _identity(st) == expected:

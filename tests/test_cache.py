@@ -11,6 +11,7 @@ from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explainer import cache as cache_module
 from explainer.cache import cache_path
 from explainer.pipeline import BuildOptions, build
 
@@ -294,3 +295,21 @@ def test_a_damaged_shard_costs_only_time(make_project):
     assert not result.up_to_date
     build(options(project.root, "_clean", cache=False))
     assert snapshot(project.root / "_site") == snapshot(project.root / "_clean")
+
+
+def test_package_versions_are_read_as_the_package_metadata_gives_them():
+    from importlib import metadata
+
+    installed = cache_module._installed_versions()
+    for name in cache_module.PACKAGES:
+        assert installed[cache_module._dist_key(name)] == metadata.version(name), name
+
+
+def test_another_version_of_a_package_is_another_cache(monkeypatch):
+    before = cache_module.code_version()
+    installed = cache_module._installed_versions()
+    upgraded = {**installed, "markdown": installed["markdown"] + ".post1"}
+    monkeypatch.setattr(cache_module, "_installed_versions", lambda: upgraded)
+    assert cache_module.code_version() != before
+    monkeypatch.setattr(cache_module, "_installed_versions", lambda: {})  # found no other way
+    assert cache_module.code_version() == before  # the versions then come from the metadata
