@@ -192,6 +192,25 @@ class Node:
             if isinstance(child, Node):
                 yield from child.iter()
 
+    def walk(self):  # type: ignore[no-untyped-def]
+        """Yield every element inside (not including) this one, in document order."""
+        for el in self.iter():
+            if el is not self:
+                yield el
+
+    def all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
+        """Return the elements inside this one that match; attrs use '_' for '-'."""
+        return self.find_all(tag, cls, **attrs)
+
+    def inside(self, tag: str | None = None, cls: str | None = None, id: str | None = None) -> bool:  # noqa: A002
+        """Return whether an ancestor matches."""
+        return any(
+            (tag is None or node.tag == tag)
+            and (cls is None or cls in node.classes)
+            and (id is None or node.attrs.get("id") == id)
+            for node in self.ancestors()
+        )
+
     def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
         """Return the elements inside (not including) this one that match."""
         out = []

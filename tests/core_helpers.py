@@ -6,18 +6,16 @@ import contextlib
 import io
 import posixpath
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import ROOT, Project
+from conftest import ROOT, Node, Project, parse_html
 
 from explainer.cli import main
 from explainer.errors import BuildFailed, Collector
 from explainer.link import LinkedArticle, LinkedSite, link_site
 from explainer.load import RawDocument, parse_document
-from explainer.markup import VOID_TAGS
 from explainer.model import Site, SiteConfig
 from explainer.parse import parse_site
 from explainer.render import render_pages
@@ -200,96 +198,8 @@ def render_files(
 
 # --- Reading HTML --------------------------------------------------------------------------
 
-VOID = VOID_TAGS  # the elements that have no end tag
-
-
-@dataclass(eq=False)
-class Element:
-    """An element of a parsed page: enough of a DOM to ask questions of it."""
-
-    tag: str
-    attrs: dict[str, str]
-    parent: Element | None = None
-    children: list[Element | str] = field(default_factory=list)
-
-    def walk(self) -> Iterator[Element]:
-        """Yield every element inside this one, in document order."""
-        for child in self.children:
-            if isinstance(child, Element):
-                yield child
-                yield from child.walk()
-
-    def all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Element]:
-        """Return the elements inside this one that match; attrs use '_' for '-'."""
-        wanted = {k.replace("_", "-"): v for k, v in attrs.items()}
-        return [
-            el
-            for el in self.walk()
-            if (tag is None or el.tag == tag)
-            and (cls is None or cls in el.attrs.get("class", "").split())
-            and all(el.attrs.get(k) == v for k, v in wanted.items())
-        ]
-
-    def one(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> Element:
-        """Return the only matching element; fail when there is not exactly one."""
-        found = self.all(tag, cls, **attrs)
-        assert len(found) == 1, f"expected one <{tag} class={cls} {attrs}>, found {len(found)}"
-        return found[0]
-
-    @property
-    def text(self) -> str:
-        """The text inside, with runs of whitespace collapsed."""
-        return " ".join(self.raw_text.split())
-
-    @property
-    def raw_text(self) -> str:
-        return "".join(c if isinstance(c, str) else c.raw_text for c in self.children)
-
-    def inside(self, tag: str | None = None, cls: str | None = None, id: str | None = None) -> bool:  # noqa: A002
-        """Return whether an ancestor matches."""
-        node = self.parent
-        while node is not None:
-            if (
-                (tag is None or node.tag == tag)
-                and (cls is None or cls in node.attrs.get("class", "").split())
-                and (id is None or node.attrs.get("id") == id)
-            ):
-                return True
-            node = node.parent
-        return False
-
-
-class _Builder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", {})
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        el = Element(tag, {k: v or "" for k, v in attrs}, self.stack[-1])
-        self.stack[-1].children.append(el)
-        if tag not in VOID:
-            self.stack.append(el)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Element(tag, {k: v or "" for k, v in attrs}, self.stack[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def tree(html: str) -> Element:
-    """Parse HTML into a tree of Elements; the document node is returned."""
-    builder = _Builder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
+Element = Node  # one small DOM for every test: conftest.Node
+tree = parse_html
 
 
 def links_of(html: str) -> list[dict[str, str]]:
