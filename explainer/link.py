@@ -407,10 +407,11 @@ def link_site(
     mentioned = tuple((item.article.slug, item.article.sort_key, item.entities) for item in linked)
     people = tuple((p.slug, p.name) for p in site.people)
     by_slug = {item.article.slug: item.article for item in linked}
+    read = fp.digest((mentioned, people))  # all that related and co-mentions depend on
     related = _remembered(
         memo,
         "related",
-        fp.digest((mentioned, people)),
+        read,
         lambda: compute_related(linked, frozenset(p.slug for p in site.people)),
     )
     return LinkedSite(
@@ -421,7 +422,7 @@ def link_site(
         co_mentions=_remembered(
             memo,
             "co_mentions",
-            fp.digest((mentioned, people)),
+            read,
             lambda: compute_co_mentions(linked, site),
         ),
         related={a: tuple(by_slug[b] for b in others) for a, others in related.items()},

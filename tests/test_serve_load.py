@@ -395,19 +395,25 @@ def test_build_workers_die_at_once_when_their_pool_stops_them(make_project):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
+def start_a_rebuild_with_workers(project, server, events):  # type: ignore[no-untyped-def]
+    """Edit a person every article names; return the server's children once the rebuild
+    has forked its workers."""
+    events.newer(-1)
+    replace_file(project.root / "content/people/theresa-may.md", MAY_EDITED)
+    deadline = time.monotonic() + 30
+    while len(children_of(server.proc.pid)) < 2:  # the rebuild's workers have started
+        assert time.monotonic() < deadline, "no build workers seen"
+        time.sleep(0.005)
+    return children_of(server.proc.pid)
+
+
 @needs_proc
 def test_ctrl_c_during_a_rebuild_stops_everything_cleanly(make_project):
     project = make_project(many_articles())
     server = Server(project, "--jobs", "2")
     events = server.events()
     try:
-        events.newer(-1)
-        replace_file(project.root / "content/people/theresa-may.md", MAY_EDITED)
-        deadline = time.monotonic() + 30
-        while len(children_of(server.proc.pid)) < 2:  # the rebuild's workers have started
-            assert time.monotonic() < deadline, "no build workers seen"
-            time.sleep(0.005)
-        workers = children_of(server.proc.pid)
+        workers = start_a_rebuild_with_workers(project, server, events)
         os.killpg(server.proc.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
         out, err = server.proc.communicate(timeout=30)
     finally:
@@ -425,13 +431,7 @@ def test_a_server_killed_outright_leaves_no_build_workers_behind(make_project):
     server = Server(project, "--jobs", "2")
     events = server.events()
     try:
-        events.newer(-1)
-        replace_file(project.root / "content/people/theresa-may.md", MAY_EDITED)
-        deadline = time.monotonic() + 30
-        while len(children_of(server.proc.pid)) < 2:  # the rebuild's workers have started
-            assert time.monotonic() < deadline, "no build workers seen"
-            time.sleep(0.005)
-        workers = children_of(server.proc.pid)
+        workers = start_a_rebuild_with_workers(project, server, events)
         server.proc.kill()  # SIGKILL: no handler, no clean-up in the server
         server.proc.wait(timeout=10)
         deadline = time.monotonic() + 5
