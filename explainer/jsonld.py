@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .link import LinkedArticle, LinkedSite
 from .model import Person, Topic
 from .urls import absolute_url
+
+if TYPE_CHECKING:
+    from .view import SiteView
 
 CONTEXT = "https://schema.org"
 TOPIC_TYPES = {
@@ -36,7 +38,7 @@ def topic_type(topic: Topic) -> str:
 
 
 def _ref(base: str, entity: Person | Topic) -> dict[str, Any]:
-    kind = "Person" if isinstance(entity, Person) else topic_type(entity)
+    kind = "Person" if entity.kind == "person" else topic_type(entity)  # type: ignore[arg-type]
     return {"@type": kind, "name": entity.name, "url": absolute_url(base, entity.url_path)}
 
 
@@ -87,10 +89,13 @@ def topic_data(base: str, topic: Topic) -> dict[str, Any]:
     return data
 
 
-def article_data(linked: LinkedSite, item: LinkedArticle) -> dict[str, Any]:
-    """Describe an article with the people and topics it mentions, its claims and quotes."""
-    base = linked.site.config.base_url
-    entities = linked.entities
+def article_data(view: SiteView, item: Any) -> dict[str, Any]:
+    """Describe an article with the people and topics it mentions, its claims and quotes.
+
+    `item` is the article's linked form, as the view hands it out.
+    """
+    config = view.config
+    base = config.base_url
     article = item.article
     url = absolute_url(base, article.url_path)
     data: dict[str, Any] = {
@@ -102,12 +107,12 @@ def article_data(linked: LinkedSite, item: LinkedArticle) -> dict[str, Any]:
         "dateModified": (article.updated or article.date).isoformat(),
         "url": url,
         "mainEntityOfPage": url,
-        "inLanguage": linked.site.config.language,
+        "inLanguage": config.language,
     }
-    mentioned = [entities[s] for s in item.entities if s in entities]
+    mentioned = [e for e in map(view.entity, item.entities) if e is not None]
     if mentioned:
         data["mentions"] = [_ref(base, e) for e in mentioned]
-    about = [entities[s] for s in article.topics if s in entities]
+    about = [e for e in map(view.entity, article.topics) if e is not None]
     if about:
         data["about"] = [_ref(base, e) for e in about]
     if article.source and article.source.author:
@@ -122,14 +127,14 @@ def article_data(linked: LinkedSite, item: LinkedArticle) -> dict[str, Any]:
             "appearance": url,
         }
         if claim.by_slug:
-            part["author"] = _ref(base, entities[claim.by_slug])
+            part["author"] = _ref(base, view.entity(claim.by_slug))
         elif claim.claim.by:
             part["author"] = {"@type": "Thing", "name": claim.claim.by}
         if claim.about:
-            part["about"] = [_ref(base, entities[s]) for s in claim.about]
+            part["about"] = [_ref(base, view.entity(s)) for s in claim.about]
         parts.append(part)
     for quote in article.quotes:
-        speaker = entities.get(quote.by)
+        speaker = view.entity(quote.by)
         part = {"@type": "Quotation", "text": quote.text}
         if speaker is not None:
             part["creator"] = _ref(base, speaker)

@@ -1,4 +1,10 @@
-"""Resolve names, aliases, roles and [[refs]] into links; compute backlinks."""
+"""Resolve names, aliases, roles and [[refs]] into links; compute backlinks.
+
+The stage is a straight line of pure steps: `link_context` gathers what every
+conversion needs (the name index, the link targets), `convert_article` and
+`convert_body` turn one body into HTML with its mentions, and `assemble` builds
+the inverse maps over every article. `link_site` runs them in that order.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar, cast
 
-from .errors import Collector, did_you_mean
-from .fingerprint import Fingerprinter
+from .errors import Collector, Diagnostic, did_you_mean, display_path
 from .markup import (
     MONTHS,
     AliasUse,
@@ -21,33 +25,24 @@ from .markup import (
     Target,
     normalise_name,
 )
-from .model import Article, Claim, Entity, Person, Quote, Site, Topic
+from .model import Article, Claim, Entity, Person, Site, Topic
 from .parallel import run_indexed
 from .urls import relative_url
-
-T = TypeVar("T")
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
 TAG_RE = re.compile(r"<[^>]+>")
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady")
 MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"})
 
-
-@dataclass(frozen=True, slots=True)
-class Backlink:
-    """An article that mentions an entity, with the sentence that does."""
-
-    FINGERPRINT_INLINE: ClassVar[bool] = True  # made afresh per page: digest inline
-
-    article: Article
-    excerpt: str
+Excerpt = tuple[str, str]  # (article slug, the sentence that mentions the entity)
+Use = tuple[str, int]  # (article slug, index of a quote or claim in that article)
 
 
 @dataclass(frozen=True, slots=True)
 class LinkedClaim:
     """A claim with its speaker resolved and the people and topics it is about."""
 
-    article: Article
+    article_slug: str
     claim: Claim
     by_slug: str  # '' when `by` is free text
     about: tuple[str, ...]
@@ -55,14 +50,6 @@ class LinkedClaim:
     @property
     def entities(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys((*((self.by_slug,) if self.by_slug else ()), *self.about)))
-
-
-@dataclass(frozen=True, slots=True)
-class QuoteUse:
-    """A quote with the article it comes from."""
-
-    article: Article
-    quote: Quote
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,27 +74,27 @@ class LinkedArticle:
 
 @dataclass(frozen=True, slots=True)
 class LinkedSite:
-    """The site with every cross-reference resolved."""
+    """The site with every cross-reference resolved; the maps hold slugs, not objects."""
 
     site: Site
     articles: tuple[LinkedArticle, ...]  # published, newest first
     bodies: Mapping[str, str]  # person and topic slug -> body HTML
-    backlinks: Mapping[str, tuple[Backlink, ...]]
-    co_mentions: Mapping[str, tuple[tuple[str, int], ...]]
-    related: Mapping[str, tuple[Article, ...]]
-    quotes_by: Mapping[str, tuple[QuoteUse, ...]]
-    claims_of: Mapping[str, tuple[LinkedClaim, ...]]
-    # digests already taken of this build's objects, for the render stage to reuse
-    fingerprints: Fingerprinter = field(default_factory=Fingerprinter, compare=False, repr=False)
+    backlinks: Mapping[str, tuple[Excerpt, ...]]  # entity -> articles naming it, newest first
+    co_mentions: Mapping[str, tuple[tuple[str, int], ...]]  # person -> (person, shared articles)
+    related: Mapping[str, tuple[str, ...]]  # article -> related article slugs
+    quotes_by: Mapping[str, tuple[Use, ...]]  # person -> their quotes, newest first
+    claims_of: Mapping[str, tuple[Use, ...]]  # entity -> claims by or about it, newest first
+    by_slug: Mapping[str, LinkedArticle] = field(init=False, compare=False, repr=False)
+    entities: Mapping[str, Entity] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_slug", {item.article.slug: item for item in self.articles})
+        entities: tuple[Entity, ...] = (*self.site.people, *self.site.topics)
+        object.__setattr__(self, "entities", {e.slug: e for e in entities})
 
     @property
     def claims(self) -> tuple[LinkedClaim, ...]:
         return tuple(c for item in self.articles for c in item.claims)
-
-    @property
-    def entities(self) -> dict[str, Entity]:
-        entities: tuple[Entity, ...] = (*self.site.people, *self.site.topics)
-        return {e.slug: e for e in entities}
 
 
 def is_abbreviation(alias: str, name: str) -> bool:
@@ -188,6 +175,21 @@ def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameI
     return NameIndex.build(uses)
 
 
+@dataclass(frozen=True, slots=True)
+class LinkContext:
+    """What every conversion of one build needs to know: names, and where slugs link."""
+
+    names: NameIndex
+    targets: Mapping[str, Target]  # slug -> link target, as seen from a page two folders deep
+    entity_slugs: frozenset[str]
+    surnames: frozenset[str]  # last names that are no name or alias in their own right
+    surname_pattern: re.Pattern[str] | None
+    embed_hosts: tuple[str, ...]
+
+    def converter(self) -> Converter:
+        return Converter(self.embed_hosts)
+
+
 def _targets(site: Site, from_path: str, drafts: frozenset[str]) -> dict[str, Target]:
     targets: dict[str, Target] = {}
     for article in site.articles:
@@ -211,6 +213,199 @@ def _targets(site: Site, from_path: str, drafts: frozenset[str]) -> dict[str, Ta
     return targets
 
 
+def draft_slugs(site: Site, drafts: bool) -> frozenset[str]:
+    """Return the articles kept off the site: drafts, unless drafts are published."""
+    return frozenset(a.slug for a in site.articles if a.draft and not drafts)
+
+
+def link_context(site: Site, drafts: bool = False) -> LinkContext:
+    """Gather the name index and link targets of a site."""
+    owners = surname_owners(site.people)
+    return LinkContext(
+        names=build_name_index(site.people, site.topics),
+        targets=_targets(site, "articles/x/", draft_slugs(site, drafts)),  # bodies are two deep
+        entity_slugs=frozenset(p.slug for p in site.people) | {t.slug for t in site.topics},
+        surnames=frozenset(owners),
+        surname_pattern=bare_surname_pattern(owners),
+        embed_hosts=site.config.embed_hosts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLinks:
+    """What converting one article found: plain data, cheap to send between processes."""
+
+    body_html: str
+    headlines_html: tuple[str, ...]
+    mentions: tuple[tuple[str, str], ...]  # (slug, excerpt) in order of first appearance
+    problems: tuple[Problem, ...]
+    claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
+    used: tuple[str, ...] = ()  # slugs whose link targets the result depends on
+    bare_surnames: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BodyLinks:
+    """What converting a person's or topic's body (or checking a draft) found."""
+
+    body_html: str
+    problems: tuple[Problem, ...]
+    used: tuple[str, ...] = ()
+
+
+def convert_article(ctx: LinkContext, converter: Converter, article: Article) -> ArticleLinks:
+    """Convert one published article: body, related headlines and the claims' subjects."""
+    used: set[str] = set()
+
+    def resolve(slug: str) -> Target | None:
+        used.add(slug)
+        return ctx.targets.get(slug)
+
+    body_ctx = ConvertContext(
+        resolve=resolve,
+        names=ctx.names,
+        day=article.date,
+        listed=frozenset((*article.people, *article.topics)),
+        targets=ctx.targets,
+    )
+    body_html = converter.convert(article.body, body_ctx)
+    headlines = []
+    for headline in article.related_headlines:
+        before = len(body_ctx.problems)
+        html_text = converter.convert(headline.title, body_ctx)
+        headlines.append(html_text.removeprefix("<p>").removesuffix("</p>"))
+        for problem in body_ctx.problems[before:]:
+            problem.line = headline.line
+    claims = []
+    for claim in article.claims:
+        about_ctx = ConvertContext(
+            resolve=resolve, names=ctx.names, day=article.date, listed=body_ctx.listed
+        )
+        converter.convert(claim.claim, about_ctx)
+        by_slug = claim.by if claim.by in ctx.entity_slugs else ""
+        claims.append((by_slug, tuple(s for s in about_ctx.mentions if s != by_slug)))
+    return ArticleLinks(
+        body_html=body_html,
+        headlines_html=tuple(headlines),
+        mentions=tuple((s, m.excerpt) for s, m in body_ctx.mentions.items()),
+        problems=tuple(body_ctx.problems),
+        claims=tuple(claims),
+        used=tuple(sorted(used | set(body_ctx.mentions))),
+        bare_surnames=find_bare_surnames(body_html, ctx.names, ctx.surname_pattern),
+    )
+
+
+def convert_body(ctx: LinkContext, converter: Converter, page: Entity | Article) -> BodyLinks:
+    """Convert a person's or topic's body; for a draft article, only check its refs."""
+    used: list[str] = []
+
+    def resolve(slug: str) -> Target | None:
+        used.append(slug)
+        return ctx.targets.get(slug)
+
+    if isinstance(page, Article):  # a draft: refs checked so publishing it cannot break
+        body_ctx = ConvertContext(resolve=resolve, names=ctx.names, day=page.date)
+        converter.convert(page.body, body_ctx)
+        errors = tuple(p for p in body_ctx.problems if p.severity == "error")
+        return BodyLinks("", errors, tuple(sorted(set(used))))
+    body_ctx = ConvertContext(resolve=resolve)
+    body_html = converter.convert(page.body, body_ctx)
+    return BodyLinks(body_html, tuple(body_ctx.problems), tuple(sorted(set(used))))
+
+
+def link_site(
+    site: Site,
+    collector: Collector,
+    drafts: bool = False,
+    jobs: int = 1,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> LinkedSite:
+    """Convert every body, resolve mentions and refs, and compute the inverse maps."""
+    ctx = link_context(site, drafts)
+    hidden = draft_slugs(site, drafts)
+    published = [a for a in site.articles if a.slug not in hidden]
+    converter = ctx.converter()
+    report = (lambda done, total: progress("Converting articles", done, total)) if progress else None
+    converted = run_indexed(
+        lambda i: convert_article(ctx, converter, published[i]), len(published), jobs, report
+    )
+    others: list[Entity | Article] = [
+        *(a for a in site.articles if a.slug in hidden),
+        *site.people,
+        *site.topics,
+    ]
+    bodies = {page.slug: convert_body(ctx, converter, page) for page in others}
+    return assemble(site, dict(zip((a.slug for a in published), converted, strict=True)), bodies, collector)
+
+
+def assemble(
+    site: Site,
+    articles: Mapping[str, ArticleLinks],
+    bodies: Mapping[str, BodyLinks],
+    collector: Collector,
+) -> LinkedSite:
+    """Report what the conversions found and build the linked site around them.
+
+    `articles` holds the conversion of every published article, `bodies` that of every
+    person, topic and draft (drafts: their problems only).
+    """
+    all_slugs = sorted(site.by_slug())
+    linked = []
+    for article in site.articles:
+        result = articles.get(article.slug)
+        if result is not None:
+            report_problems(result.problems, article, collector, all_slugs)
+            collector.diagnostics.extend(check_quotes(article, result.body_html))
+            linked.append(linked_article(article, result))
+    pages: tuple[Article | Entity, ...] = (*site.articles, *site.people, *site.topics)
+    for page in pages:
+        if page.slug in bodies:
+            report_problems(bodies[page.slug].problems, page, collector, all_slugs)
+    return derive(site, tuple(linked), entity_bodies(site, bodies))
+
+
+def entity_bodies(site: Site, bodies: Mapping[str, BodyLinks]) -> dict[str, str]:
+    """Return the body HTML of every person and topic."""
+    entities: tuple[Entity, ...] = (*site.people, *site.topics)
+    return {e.slug: bodies[e.slug].body_html for e in entities if e.slug in bodies}
+
+
+def linked_article(article: Article, result: ArticleLinks) -> LinkedArticle:
+    """Wrap one article's conversion with the article."""
+    return LinkedArticle(
+        article=article,
+        body_html=result.body_html,
+        headlines_html=result.headlines_html,
+        mentions=tuple(s for s, _ in result.mentions),
+        excerpts=dict(result.mentions),
+        bare_surnames=result.bare_surnames,
+        claims=tuple(
+            LinkedClaim(article.slug, claim, by_slug, about)
+            for claim, (by_slug, about) in zip(article.claims, result.claims, strict=True)
+        ),
+    )
+
+
+def derive(site: Site, linked: tuple[LinkedArticle, ...], bodies: Mapping[str, str]) -> LinkedSite:
+    """Compute the inverse maps over every linked article."""
+    return LinkedSite(
+        site=site,
+        articles=linked,
+        bodies=bodies,
+        backlinks=compute_backlinks(linked),
+        co_mentions=compute_co_mentions(linked, site),
+        related=compute_related(linked, frozenset(p.slug for p in site.people)),
+        quotes_by=compute_quotes(linked),
+        claims_of=compute_claims(linked),
+    )
+
+
+def mention_inputs(site: Site, linked: Iterable[LinkedArticle]) -> tuple[object, ...]:
+    """Everything related articles and co-mentions are computed from."""
+    mentioned = tuple((item.article.slug, item.article.sort_key, item.entities) for item in linked)
+    return (mentioned, tuple((p.slug, p.name) for p in site.people))
+
+
 def _line_of(body: str, body_line: int, needle: str, start: int = 0) -> int:
     index = body.find(needle, start)
     if index < 0:
@@ -218,7 +413,7 @@ def _line_of(body: str, body_line: int, needle: str, start: int = 0) -> int:
     return body_line + (body[:index].count("\n") if index >= 0 else 0)
 
 
-def _report(
+def report_problems(
     problems: Iterable[Problem],
     page: Article | Entity,
     collector: Collector,
@@ -238,198 +433,6 @@ def _report(
             collector.error(page.src_path, line, message)
         else:
             collector.warn(page.src_path, line, message)
-
-
-@dataclass(frozen=True, slots=True)
-class _ArticleResult:
-    """What converting one article found: plain data, cheap to send between processes."""
-
-    body_html: str
-    headlines_html: tuple[str, ...]
-    mentions: tuple[tuple[str, str], ...]  # (slug, excerpt) in order of first appearance
-    problems: tuple[Problem, ...]
-    claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
-    used: tuple[str, ...] = ()  # slugs whose link targets the result depends on
-    bare_surnames: tuple[str, ...] = ()
-
-
-ConversionEntry = tuple[bytes, tuple[tuple[str, bytes], ...], Any]
-
-
-def link_site(
-    site: Site,
-    collector: Collector,
-    drafts: bool = False,
-    jobs: int = 1,
-    conversions: dict[str, ConversionEntry] | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-    derived: dict[str, tuple[bytes, Any]] | None = None,
-) -> LinkedSite:
-    """Convert every body, resolve mentions and refs, and compute the inverse maps.
-
-    `conversions` holds the last build's results by slug: (digest of the inputs, the
-    digests of the link targets the body used, result). A result is reused when both
-    are unchanged, and the mapping is updated in place for the next build. `derived`
-    does the same for maps computed over every article, by the digest of what they read.
-    """
-    draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
-    published = tuple(a for a in site.articles if a.slug not in draft_slugs)
-    index = build_name_index(site.people, site.topics)
-    entity_slugs = frozenset(p.slug for p in site.people) | {t.slug for t in site.topics}
-    converter = Converter(site.config.embed_hosts)
-    all_slugs = sorted(site.by_slug())
-    depth_two = _targets(site, "articles/x/", draft_slugs)  # every body page is two deep
-    resolve = depth_two.get  # for drafts, which are only checked
-
-    surname_pattern = bare_surname_pattern(surname_owners(site.people))
-    fp = Fingerprinter()
-    index_digest = fp.digest(index.uses)
-    known = conversions if conversions is not None else {}
-
-    def convert_article(i: int) -> _ArticleResult:
-        article = published[i]
-        used: set[str] = set()
-
-        def resolve(slug: str) -> Target | None:
-            used.add(slug)
-            return depth_two.get(slug)
-
-        ctx = ConvertContext(
-            resolve=resolve,
-            names=index,
-            day=article.date,
-            listed=frozenset((*article.people, *article.topics)),
-            targets=depth_two,
-        )
-        body_html = converter.convert(article.body, ctx)
-        headlines = []
-        for headline in article.related_headlines:
-            before = len(ctx.problems)
-            html_text = converter.convert(headline.title, ctx)
-            headlines.append(html_text.removeprefix("<p>").removesuffix("</p>"))
-            for problem in ctx.problems[before:]:
-                problem.line = headline.line
-        claims = []
-        for claim in article.claims:
-            about_ctx = ConvertContext(
-                resolve=resolve, names=index, day=article.date, listed=ctx.listed
-            )
-            converter.convert(claim.claim, about_ctx)
-            by_slug = claim.by if claim.by in entity_slugs else ""
-            claims.append((by_slug, tuple(s for s in about_ctx.mentions if s != by_slug)))
-        return _ArticleResult(
-            body_html=body_html,
-            headlines_html=tuple(headlines),
-            mentions=tuple((s, m.excerpt) for s, m in ctx.mentions.items()),
-            problems=tuple(ctx.problems),
-            claims=tuple(claims),
-            used=tuple(sorted(used | set(ctx.mentions))),
-            bare_surnames=find_bare_surnames(body_html, index, surname_pattern),
-        )
-
-    def deps_of(used: Iterable[str]) -> tuple[tuple[str, bytes], ...]:
-        return tuple((slug, fp.digest(depth_two.get(slug))) for slug in used)
-
-    keys = [fp.digest((article, index_digest)) for article in published]
-    results: list[_ArticleResult | None] = []
-    for article, key in zip(published, keys, strict=True):
-        entry = known.get(article.slug)
-        fresh = (
-            entry is not None and entry[0] == key and deps_of(s for s, _ in entry[1]) == entry[1]
-        )
-        results.append(entry[2] if fresh and entry is not None else None)
-    todo = [i for i, r in enumerate(results) if r is None]
-    for i, result in zip(
-        todo,
-        run_indexed(
-            lambda n: convert_article(todo[n]),
-            len(todo),
-            jobs,
-            (lambda done, total: progress("Converting articles", done, total))
-            if progress
-            else None,
-        ),
-        strict=True,
-    ):
-        results[i] = result
-        known[published[i].slug] = (keys[i], deps_of(result.used), result)
-
-    linked: list[LinkedArticle] = []
-    for article, maybe in zip(published, results, strict=True):
-        assert maybe is not None
-        result = maybe
-        _report(result.problems, article, collector, all_slugs)
-        check_quotes(article, result.body_html, collector)
-        linked.append(
-            LinkedArticle(
-                article=article,
-                body_html=result.body_html,
-                headlines_html=result.headlines_html,
-                mentions=tuple(s for s, _ in result.mentions),
-                excerpts=dict(result.mentions),
-                bare_surnames=result.bare_surnames,
-                claims=tuple(
-                    LinkedClaim(article, claim, by_slug, about)
-                    for claim, (by_slug, about) in zip(article.claims, result.claims, strict=True)
-                ),
-            )
-        )
-    # Drafts are still checked for broken refs, so publishing one later cannot break the build.
-    for article in site.articles:
-        if article.slug in draft_slugs:
-            ctx = ConvertContext(resolve=resolve, names=index, day=article.date)
-            converter.convert(article.body, ctx)
-            errors = [p for p in ctx.problems if p.severity == "error"]
-            _report(errors, article, collector, all_slugs)
-    bodies: dict[str, str] = {}
-    entities: tuple[Entity, ...] = (*site.people, *site.topics)
-    for entity in entities:
-        key = fp.digest(entity.body)
-        entry = known.get(entity.slug)
-        if entry is not None and entry[0] == key and deps_of(s for s, _ in entry[1]) == entry[1]:
-            body_html, problems = entry[2]
-        else:
-            seen: list[str] = []
-
-            def resolve_used(slug: str, seen: list[str] = seen) -> Target | None:
-                seen.append(slug)
-                return depth_two.get(slug)
-
-            ctx = ConvertContext(resolve=resolve_used)
-            body_html, problems = converter.convert(entity.body, ctx), tuple(ctx.problems)
-            known[entity.slug] = (key, deps_of(sorted(set(seen))), (body_html, problems))
-        bodies[entity.slug] = body_html
-        _report(problems, entity, collector, all_slugs)
-    live = {a.slug for a in published} | {e.slug for e in entities}
-    for stale in [slug for slug in known if slug not in live]:
-        del known[stale]
-    memo = derived if derived is not None else {}
-    mentioned = tuple((item.article.slug, item.article.sort_key, item.entities) for item in linked)
-    people = tuple((p.slug, p.name) for p in site.people)
-    by_slug = {item.article.slug: item.article for item in linked}
-    read = fp.digest((mentioned, people))  # all that related and co-mentions depend on
-    related = _remembered(
-        memo,
-        "related",
-        read,
-        lambda: compute_related(linked, frozenset(p.slug for p in site.people)),
-    )
-    return LinkedSite(
-        site=site,
-        articles=tuple(linked),
-        bodies=bodies,
-        backlinks=compute_backlinks(linked),
-        co_mentions=_remembered(
-            memo,
-            "co_mentions",
-            read,
-            lambda: compute_co_mentions(linked, site),
-        ),
-        related={a: tuple(by_slug[b] for b in others) for a, others in related.items()},
-        quotes_by=compute_quotes(linked),
-        claims_of=compute_claims(linked),
-        fingerprints=fp,
-    )
 
 
 QUOTE_MARKS = str.maketrans(
@@ -466,47 +469,52 @@ def quote_in_text(quote: str, text: str) -> bool:
     return True
 
 
-def check_quotes(article: Article, body_html: str, collector: Collector) -> None:
+def check_quotes(article: Article, body_html: str) -> list[Diagnostic]:
     """Refuse quotes whose words the article body does not contain."""
+    if not article.quotes:
+        return []
     text = html.unescape(re.sub(r"<[^>]+>", "", body_html))
-    for i, quote in enumerate(article.quotes):
-        if not quote_in_text(quote.text, text):
-            collector.error(
-                article.src_path,
-                quote.line,
-                f"quotes[{i}].text: these words are not in the article body; copy them "
-                "exactly (use … where you leave words out)",
-            )
+    return [
+        Diagnostic(
+            display_path(article.src_path),
+            quote.line,
+            f"quotes[{i}].text: these words are not in the article body; copy them "
+            "exactly (use … where you leave words out)",
+        )
+        for i, quote in enumerate(article.quotes)
+        if not quote_in_text(quote.text, text)
+    ]
 
 
-def compute_quotes(articles: Iterable[LinkedArticle]) -> dict[str, tuple[QuoteUse, ...]]:
+def compute_quotes(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every quote, by speaker, newest article first."""
-    by: dict[str, list[QuoteUse]] = defaultdict(list)
+    by: dict[str, list[tuple[tuple[int, str, str], Use]]] = defaultdict(list)
     for item in articles:
-        for quote in item.article.quotes:
-            by[quote.by].append(QuoteUse(item.article, quote))
-    return {s: tuple(sorted(q, key=lambda u: u.article.sort_key)) for s, q in by.items()}
+        for i, quote in enumerate(item.article.quotes):
+            by[quote.by].append((item.article.sort_key, (item.article.slug, i)))
+    return {s: tuple(use for _, use in sorted(q, key=lambda u: u[0])) for s, q in by.items()}
 
 
-def compute_claims(articles: Iterable[LinkedArticle]) -> dict[str, tuple[LinkedClaim, ...]]:
+def compute_claims(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every claim made by or about each person or topic, newest article first."""
-    of: dict[str, list[LinkedClaim]] = defaultdict(list)
+    of: dict[str, list[tuple[tuple[int, str, str], Use]]] = defaultdict(list)
     for item in articles:
-        for claim in item.claims:
+        for i, claim in enumerate(item.claims):
             for slug in claim.entities:
-                of[slug].append(claim)
-    return {s: tuple(sorted(c, key=lambda x: x.article.sort_key)) for s, c in of.items()}
+                of[slug].append((item.article.sort_key, (item.article.slug, i)))
+    return {s: tuple(use for _, use in sorted(c, key=lambda x: x[0])) for s, c in of.items()}
 
 
-def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Backlink, ...]]:
+def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Excerpt, ...]]:
     """Invert article -> entities into entity -> articles, newest first."""
-    inverse: dict[str, list[Backlink]] = defaultdict(list)
+    inverse: dict[str, list[tuple[tuple[int, str, str], Excerpt]]] = defaultdict(list)
     for item in articles:
+        key = item.article.sort_key
         for slug in item.entities:
             excerpt = item.excerpts.get(slug) or item.article.summary
-            inverse[slug].append(Backlink(item.article, excerpt))
+            inverse[slug].append((key, (item.article.slug, excerpt)))
     return {
-        slug: tuple(sorted(links, key=lambda b: b.article.sort_key))
+        slug: tuple(link for _, link in sorted(links, key=lambda b: b[0]))
         for slug, links in inverse.items()
     }
 
@@ -529,18 +537,6 @@ def compute_co_mentions(
         slug: tuple(sorted(c.items(), key=lambda kv: (-kv[1], names[kv[0]], kv[0])))
         for slug, c in counts.items()
     }
-
-
-def _remembered(
-    memo: dict[str, tuple[bytes, Any]], name: str, key: bytes, compute: Callable[[], T]
-) -> T:
-    """Return compute(), or what it returned in a build whose inputs had the same digest."""
-    entry = memo.get(name)
-    if entry is not None and entry[0] == key:
-        return cast(T, entry[1])
-    value = compute()
-    memo[name] = (key, value)
-    return value
 
 
 def compute_related(

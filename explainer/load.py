@@ -100,11 +100,37 @@ def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tupl
         folder = content_dir / collection
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*.md")):
-            if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        for path in _markdown_files(folder):
+            yield collection, path
+
+
+def _markdown_files(folder: Path) -> list[Path]:
+    """Return the .md files under folder, hidden ones and hidden folders aside, in path order.
+
+    Linked folders are not followed; linked files are returned (and checked later).
+    """
+    found: list[tuple[tuple[str, ...], str]] = []
+    stack: list[tuple[str, tuple[str, ...]]] = [(os.fspath(folder), ())]
+    while stack:
+        dirpath, parts = stack.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
                 continue
-            if path.is_file():
-                yield collection, path
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, (*parts, name)))
+                elif name.endswith(".md") and entry.is_file():
+                    found.append(((*parts, name), entry.path))
+            except OSError:
+                continue
+    found.sort()
+    return [Path(path) for _, path in found]
 
 
 def check_project_files(
@@ -168,52 +194,57 @@ def _check_link(path: Path, allowed: tuple[Path, ...], collector: Collector) -> 
         )
 
 
-def load_documents(
-    content_dir: Path,
-    collector: Collector,
-    known: dict[str, tuple[int, int, Any]] | None = None,
-    unreadable: dict[str, str] | None = None,
-    limits: Limits = DEFAULT_LIMITS,
-    jobs: int = 1,
-) -> list[RawDocument]:
-    """Read every content file; record problems in collector and skip broken files.
+@dataclass(frozen=True, slots=True)
+class ContentFile:
+    """A file found in the content folder, before it is read."""
 
-    `known` maps a path to (mtime_ns, size, (limits, document)) from the last build: a
-    file whose size and change time are the same, read under the same limits, is not
-    read again. It is updated in place. Files to read are read in up to `jobs` processes.
-    """
-    # (collection, path, stat, the cached document or a problem found; None: read it)
-    found: list[tuple[str, Path, os.stat_result | None, RawDocument | Diagnostic | None]] = []
+    collection: str
+    path: Path
+    stat: os.stat_result | None  # None when a problem was found before reading
+    problem: Diagnostic | None = None
+    misnamed: bool = False  # the problem is with the file's name, not with what is in it
+
+    @property
+    def identity(self) -> tuple[int, int, int] | None:
+        """What tells whether the file changed: its size, change time and inode."""
+        st = self.stat
+        return None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def scan_content(
+    content_dir: Path, collector: Collector, limits: Limits = DEFAULT_LIMITS
+) -> list[ContentFile]:
+    """Find every content file, checking names, links and sizes, without reading any."""
+    found: list[ContentFile] = []
     seen: dict[str, Path] = {}
     content_real = os.path.realpath(content_dir)
     real_folders: dict[Path, str] = {}
 
-    misnamed: set[int] = set()  # problems with a file's name, not with what is in it
-
-    def problem(collection: str, path: Path, line: int, message: str) -> None:
-        found.append((collection, path, None, Diagnostic(display_path(path), line, message)))
+    def problem(collection: str, path: Path, line: int, message: str, misnamed: bool = False) -> None:
+        diagnostic = Diagnostic(display_path(path), line, message)
+        found.append(ContentFile(collection, path, None, diagnostic, misnamed))
 
     for collection, path in iter_content_files(content_dir, collector):
         slug = path.stem
         if not SLUG_RE.match(slug):
             suggestion = slugify(slug) or "my-page"
-            misnamed.add(len(found))
             problem(
                 collection,
                 path,
                 1,
                 f"file name '{path.name}' is not a valid slug; rename it to "
                 f"'{suggestion}.md' (lowercase letters, digits and single hyphens)",
+                misnamed=True,
             )
             continue
         if slug in seen:
-            misnamed.add(len(found))
             problem(
                 collection,
                 path,
                 1,
                 f"slug '{slug}' is already used by {_show(seen[slug])}; "
                 "slugs must be unique across articles, people and topics, so rename one file",
+                misnamed=True,
             )
             continue
         seen[slug] = path
@@ -250,40 +281,54 @@ def load_documents(
                 "(or raise limits.max_file_mb in site.yaml)",
             )
             continue
-        cached = known.get(str(path)) if known is not None else None
-        if cached and cached[:2] == (st.st_mtime_ns, st.st_size) and cached[2][0] == limits:
-            found.append((collection, path, st, cached[2][1]))
-        else:
-            found.append((collection, path, st, None))
+        found.append(ContentFile(collection, path, st))
+    return found
 
-    todo = [i for i, entry in enumerate(found) if entry[3] is None]
 
-    def read(n: int) -> RawDocument | Diagnostic:
-        collection, path, _, _ = found[todo[n]]
-        try:
-            return read_document(path, collection, limits)
-        except ContentError as err:
-            return err.diagnostic
-        except OSError as err:
-            return Diagnostic(display_path(path), 0, f"cannot read the file: {err.strerror}")
+def read_content_file(entry: ContentFile, limits: Limits = DEFAULT_LIMITS) -> RawDocument | Diagnostic:
+    """Read one scanned file: its document, or the problem that stops it."""
+    if entry.problem is not None:
+        return entry.problem
+    try:
+        return read_document(entry.path, entry.collection, limits)
+    except ContentError as err:
+        return err.diagnostic
+    except OSError as err:
+        return Diagnostic(display_path(entry.path), 0, f"cannot read the file: {err.strerror}")
 
-    fresh = dict(zip(todo, run_indexed(read, len(todo), jobs), strict=True))
+
+def gather_documents(
+    files: list[ContentFile],
+    results: list[RawDocument | Diagnostic],
+    collector: Collector,
+    unreadable: dict[str, str] | None = None,
+) -> list[RawDocument]:
+    """Keep the documents read; report the problems, noting the slugs of unreadable files."""
     docs: list[RawDocument] = []
-    for i, (collection, path, info, done) in enumerate(found):
-        result = fresh[i] if done is None else done
+    for entry, result in zip(files, results, strict=True):
         if isinstance(result, Diagnostic):
             collector.add(result)
-            if unreadable is not None and i not in misnamed:
-                unreadable[path.stem] = collection
+            if unreadable is not None and not entry.misnamed:
+                unreadable[entry.path.stem] = entry.collection
             continue
-        if done is None and known is not None and info is not None:
-            known[str(path)] = (info.st_mtime_ns, info.st_size, (limits, result))
         docs.append(result)
-    if known is not None:
-        present = {str(d.src_path) for d in docs}
-        for stale in [k for k in known if k not in present]:
-            del known[stale]
     return docs
+
+
+def load_documents(
+    content_dir: Path,
+    collector: Collector,
+    unreadable: dict[str, str] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    jobs: int = 1,
+) -> list[RawDocument]:
+    """Read every content file; record problems in collector and skip broken files.
+
+    Files are read in up to `jobs` processes.
+    """
+    files = scan_content(content_dir, collector, limits)
+    results = run_indexed(lambda i: read_content_file(files[i], limits), len(files), jobs)
+    return gather_documents(files, results, collector, unreadable)
 
 
 def _inside(real: str, folder: str) -> bool:

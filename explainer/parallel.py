@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
@@ -26,14 +25,6 @@ def _ignore_interrupts() -> None:
     # Workers start with it blocked (see run_indexed): one arriving earlier is dropped here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def default_jobs() -> int:
-    """Return how many processes to use by default: one per available core."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def run_indexed(

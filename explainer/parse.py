@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -450,22 +450,33 @@ def parse_site(
     `unreadable` maps the slugs of files that could not be loaded to their collection,
     so references to them are not reported a second time as unknown.
     """
-    articles: list[Article] = []
-    people: list[Person] = []
-    topics: list[Topic] = []
-    for doc in docs:
-        if doc.collection == "articles":
-            article = parse_article(doc, collector)
-            if article:
-                articles.append(article)
-        elif doc.collection == "people":
-            person = parse_person(doc, collector)
-            if person:
-                people.append(person)
-        else:
-            topic = parse_topic(doc, collector)
-            if topic:
-                topics.append(topic)
+    pages = [parse_page(doc, collector) for doc in docs]
+    return check_site(config, docs, pages, collector, unreadable)
+
+
+def parse_page(doc: RawDocument, collector: Collector) -> Article | Person | Topic | None:
+    """Validate one document by its collection; None when it has errors."""
+    if doc.collection == "articles":
+        return parse_article(doc, collector)
+    if doc.collection == "people":
+        return parse_person(doc, collector)
+    return parse_topic(doc, collector)
+
+
+def check_site(
+    config: SiteConfig,
+    docs: Sequence[RawDocument],
+    pages: Sequence[Article | Person | Topic | None],
+    collector: Collector,
+    unreadable: Mapping[str, str] | None = None,
+) -> Site:
+    """Check what articles refer to across files, and gather the valid pages into a Site.
+
+    `pages` holds parse_page's result for each of `docs`, in the same order.
+    """
+    articles = [p for p in pages if isinstance(p, Article)]
+    people = [p for p in pages if isinstance(p, Person)]
+    topics = [p for p in pages if isinstance(p, Topic)]
     kinds = {d.slug: d.collection for d in docs}
     for slug, collection in (unreadable or {}).items():
         kinds.setdefault(slug, collection)

@@ -17,15 +17,16 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 from urllib.parse import quote, unquote, urlsplit
 
-from .cache import BuildCache, tree_manifest
 from .errors import BuildFailed, Diagnostic, display_path
-from .pipeline import BuildOptions, build
+from .incremental import Session
+from .incremental.store import tree_manifest
+from .options import BuildOptions
 
 ASSETS = Path(__file__).parent / "serve_assets"
 MAX_URL = 2048
@@ -33,6 +34,7 @@ PING_SECONDS = 15.0
 SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
 PR_SET_PDEATHSIG = 1
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
+GARBAGE_EVERY = 20  # updates between full garbage collections
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Status:
     errors: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     css_only: bool = False
+    changed: tuple[str, ...] | None = None  # url paths whose page changed; None: any may have
 
     def event(self) -> bytes:
         data = json.dumps(
@@ -53,6 +56,7 @@ class Status:
                 "errors": list(self.errors),
                 "warnings": list(self.warnings),
                 "css_only": self.css_only,
+                "changed": None if self.changed is None else list(self.changed),
             }
         )
         return f"event: status\ndata: {data}\n\n".encode()
@@ -82,13 +86,14 @@ class Preview:
     """Shared state between the watcher, the builder and the request handlers."""
 
     options: BuildOptions
-    root: Path
+    session: Session
     status: Status = field(default_factory=Status)
     bell: Bell = field(default_factory=Bell)  # rung when status changes or the server stops
     lock: threading.Lock = field(default_factory=threading.Lock)
     stopping: threading.Event = field(default_factory=threading.Event)
-    memory: BuildCache = field(default_factory=BuildCache)
     building: threading.Lock = field(default_factory=threading.Lock)
+    pages: Mapping[str, bytes] = field(default_factory=dict)  # the site served, by output path
+    updates: int = 0
 
     def publish(self, status: Status) -> None:
         with self.lock:
@@ -114,7 +119,7 @@ class Preview:
     def _rebuild(self, css_only: bool, quiet: bool) -> None:
         started = time.perf_counter()
         try:
-            result = build(self.options, memory=self.memory)
+            update = self.session.update()
         except BuildFailed as failed:
             for diagnostic in sorted(failed.diagnostics, key=lambda d: (d.severity != "error", d)):
                 print(diagnostic, file=sys.stderr)
@@ -133,21 +138,45 @@ class Preview:
                 )
             )
             return
-        for diagnostic in result.warnings:
+        pages = dict(self.session.pages)  # served as it is now, while the next update runs
+        with self.lock:
+            self.pages = pages
+        warnings = [d for d in update.diagnostics if d.severity == "warning"]
+        for diagnostic in warnings:
             print(diagnostic, file=sys.stderr)
+        changed: tuple[str, ...] | None = tuple(
+            sorted({_url_of(out) for out in (*update.rendered, *update.removed)})
+        )
+        if self.session.static_changed and not css_only:
+            changed = None  # a script or picture pages use: reload them all
         if not quiet:
             seconds = time.perf_counter() - started
-            kept = f", {result.reused} unchanged" if result.reused else ""
-            what = "up to date" if result.up_to_date else f"rebuilt {result.pages} pages{kept}"
+            kept = len(update.pages) - len(update.rendered)
+            what = (
+                f"built {len(update.pages)} pages"
+                if update.fresh
+                else f"rebuilt {len(update.rendered)} pages, {kept} unchanged"
+            )
             print(f"{time.strftime('%H:%M:%S')} {what} in {seconds:.2f} s")
         self.publish(
             Status(
                 version=self.status.version + 1,
                 ok=True,
-                warnings=_lines(result.diagnostics, "warning"),
+                warnings=_lines(update.diagnostics, "warning"),
                 css_only=css_only,
+                changed=None if update.fresh or not self.status.ok else changed,
             )
         )
+        self.updates += 1
+        if self.updates % GARBAGE_EVERY == 0:
+            self.session.engine.collect_garbage()  # after the page is served: time to spare
+
+
+def _url_of(out_path: str) -> str:
+    """Return the address path of an output file: 'articles/x/index.html' -> '/articles/x/'."""
+    if out_path == "index.html" or out_path.endswith("/index.html"):
+        return "/" + out_path.removesuffix("index.html")
+    return "/" + out_path
 
 
 def _lines(diagnostics: tuple[Diagnostic, ...], severity: str) -> tuple[str, ...]:
@@ -210,74 +239,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
             kind = "text/javascript" if name.endswith(".js") else "text/css"
             self._send(200, (ASSETS / name).read_bytes(), f"{kind}; charset=utf-8", head)
             return
-        parts = _url_parts(path)
-        found = None
-        for _ in range(3):  # a rebuild may replace the site while we look: look again
-            site = _identity(self.preview.root)
-            found = None if parts is None else self._find(path, parts)
-            if found is not None or not self._replaced(site):
-                break
-        if parts is None or found is None:
-            self._not_found(head)
-        elif found.folder:
-            # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
-            # must not send the browser to //evil.example/../about/.
-            location = quote("/" + "".join(f"{part}/" for part in parts))
-            self._send(301, b"", "text/plain", head, {"Location": location})
+        with self.preview.lock:
+            pages = self.preview.pages
+        answer = route(path, pages)
+        if answer.location:
+            self._send(301, b"", "text/plain", head, {"Location": answer.location})
+        elif answer.name:
+            self._send_file(answer.name, answer.body, head, answer.code)
         else:
-            self._send_file(found.name, found.body, head, 200)
-
-    def _find(self, path: str, parts: list[str]) -> Found | None:
-        """Read the file a URL path names in the output folder; None if there is none."""
-        target = self._resolve(parts)
-        if target is None:
-            return None
-        if target.is_dir():
-            if not path.endswith("/"):
-                return Found("", b"", folder=True)
-            target = target / "index.html"
-        try:
-            return Found(target.name, target.read_bytes())
-        except OSError:
-            return None
-
-    def _replaced(self, before: tuple[int, int] | None) -> bool:
-        """Whether the output folder is another since `before` (waiting out a swap)."""
-        deadline = time.monotonic() + SWAP_SECONDS
-        now = _identity(self.preview.root)
-        while now is None and time.monotonic() < deadline:
-            # Where folders cannot be swapped in one step, the old site is renamed away
-            # an instant before the new one takes its place.
-            time.sleep(0.001)
-            now = _identity(self.preview.root)
-        return now != before
-
-    def _resolve(self, parts: list[str]) -> Path | None:
-        """Map the parts of a URL path to a file inside the output folder, or None."""
-        root = self.preview.root.resolve()
-        candidate = root.joinpath(*parts)
-        try:
-            real = candidate.resolve(strict=True)
-        except (OSError, RuntimeError):
-            return None
-        if real != root and root not in real.parents:
-            return None  # a symlink leading out of the site
-        return real
-
-    def _not_found(self, head: bool) -> None:
-        page = self.preview.root / "404.html"
-        if page.is_file():
-            self._file(page, head, 404)
-        else:
-            self._send(404, b"Not found.\n", "text/plain", head)
-
-    def _file(self, target: Path, head: bool, code: int) -> None:
-        try:
-            body = target.read_bytes()
-        except OSError:
-            self._send(404, b"Not found.\n", "text/plain", head)
-            return
-        self._send_file(target.name, body, head, code)
+            self._send(answer.code, answer.body, "text/plain", head)
 
     def _send_file(self, name: str, body: bytes, head: bool, code: int) -> None:
         kind = _content_type(name)
@@ -328,20 +298,39 @@ def _wait_for(connection: socket.socket, bell: Bell, seconds: float) -> tuple[bo
 
 
 @dataclass(frozen=True)
-class Found:
-    """A file read from the output folder, or a folder asked for without its slash."""
+class Answer:
+    """What the preview answers to a GET of one path: a page, a redirect or nothing."""
 
-    name: str
-    body: bytes
-    folder: bool = False
+    code: int
+    body: bytes = b""
+    name: str = ""  # the file's name, which sets the content type; '' for plain text
+    location: str = ""
 
 
-def _identity(folder: Path) -> tuple[int, int] | None:
-    try:
-        st = os.stat(folder)
-    except OSError:
-        return None
-    return st.st_dev, st.st_ino
+NOT_FOUND = Answer(404, b"Not found.\n")
+
+
+def route(path: str, pages: Mapping[str, bytes]) -> Answer:
+    """Answer a decoded URL path from the site's pages (output path -> bytes)."""
+    parts = _url_parts(path)
+    if parts is None:
+        return _not_found(pages)
+    rel = "/".join(parts)
+    if rel in pages and not path.endswith("/"):
+        return Answer(200, pages[rel], parts[-1])
+    index = f"{rel}/index.html" if rel else "index.html"
+    if index in pages:
+        if not path.endswith("/"):
+            # From the cleaned parts, never the raw path: "/%2Fevil.example/..%2Fabout"
+            # must not send the browser to //evil.example/../about/.
+            return Answer(301, location=quote("/" + "".join(f"{part}/" for part in parts)))
+        return Answer(200, pages[index], "index.html")
+    return _not_found(pages)
+
+
+def _not_found(pages: Mapping[str, bytes]) -> Answer:
+    page = pages.get("404.html")
+    return Answer(404, page, "404.html") if page is not None else NOT_FOUND
 
 
 def _url_parts(path: str) -> list[str] | None:
@@ -496,9 +485,8 @@ def _death_signal_setter() -> Callable[[int], object] | None:
 
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
     """Build, then serve the site and rebuild it on every change until Ctrl-C."""
-    out = options.root / ".cache" / "preview"
-    options = replace(options, out_dir=out, search=False)
-    preview = Preview(options=options, root=out)
+    options = replace(options, search=False)
+    preview = Preview(options=options, session=Session(options))
     handler = type("PreviewHandler", (Handler,), {"preview": preview})
     server_class = type(
         "Server", (_Server,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET}

@@ -175,7 +175,7 @@ class Linked:
         return [(a["data-ref"], a["_text"]) for a in links_of(self.body(slug)) if "data-ref" in a]
 
     def backlinks(self, slug: str) -> list[tuple[str, str]]:
-        return [(b.article.slug, b.excerpt) for b in self.site.backlinks.get(slug, ())]
+        return list(self.site.backlinks.get(slug, ()))
 
 
 def link_files(files: Mapping[str, str], drafts: bool = False) -> Linked:

@@ -23,7 +23,8 @@ from core_helpers import run_cli, snapshot
 from figures import record
 from test_interrupt import corpus
 
-from explainer import parallel, pipeline
+from explainer import parallel
+from explainer.incremental import store
 
 # Enough for two processes to share the linking and rendering.
 ARTICLES = 2 * parallel.MIN_ITEMS_PER_PROCESS
@@ -264,7 +265,7 @@ def test_with_source_date_epoch_a_page_left_by_a_killed_build_is_not_reused(smal
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(pipeline, "save_cache", killed)
+        patch.setattr(store, "save", killed)
         result = run_cli(project, "-q")
     assert result.lines == ["Interrupted; the new site was already in place in _site."]
     second = page.read_bytes()

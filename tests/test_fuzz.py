@@ -40,7 +40,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import explainer.cli
-import explainer.pipeline
+import explainer.incremental
 import explainer.render
 
 EXAMPLES = scaled(2_000, 5_000)
@@ -288,7 +288,7 @@ def fast_builds() -> Iterator[None]:
             explainer.render, "make_environment", functools.cache(explainer.render.make_environment)
         )
         patch.setattr(
-            explainer.pipeline, "code_version", functools.cache(explainer.pipeline.code_version)
+            explainer.incremental, "code_version", functools.cache(explainer.incremental.code_version)
         )
         yield
 

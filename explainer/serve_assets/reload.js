@@ -56,6 +56,12 @@
     document.body.appendChild(banner);
   }
 
+  // This page's address as the server names changed pages: "/articles/x/", "/feed.xml".
+  function here() {
+    var path = window.location.pathname;
+    return /\/index\.html$/.test(path) ? path.replace(/index\.html$/, "") : path;
+  }
+
   function swapStyles(stamp) {
     var links = document.querySelectorAll('link[rel="stylesheet"]');
     for (var i = 0; i < links.length; i++) {
@@ -84,7 +90,7 @@
     hideErrors();
     if (changed && status.css_only) {
       swapStyles(status.version);
-    } else if (changed) {
+    } else if (changed && (status.changed === null || status.changed.indexOf(here()) >= 0)) {
       window.location.reload();
       return;
     }

@@ -1,0 +1,233 @@
+"""Incremental builds: redo only the stage calls whose inputs changed.
+
+`Session` keeps a site in memory between builds (the preview serves from it);
+`cached_build` is a build that keeps the same state in .cache/ between runs of the
+command line. Both call the ordinary stage functions; only this package knows about
+reuse (see engine.py for how it decides what to redo).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..options import BuildOptions, BuildResult
+from ..progress import Progress, Stopwatch
+from .store import (
+    Manifest,
+    Outputs,
+    cache_path,
+    code_version,
+    load_manifest,
+    tree_manifest,
+)
+
+if TYPE_CHECKING:
+    from .engine import Settings, Update
+
+__all__ = ["Session", "cached_build"]
+
+
+def _salt(options: BuildOptions) -> str:
+    """What else a build's results depend on: code, package versions and options."""
+    return "|".join(
+        [
+            code_version(),
+            str(options.drafts),
+            str(options.strict),
+            str(options.search),
+            str(options.content.resolve()),
+            str(options.config_path.resolve()),
+        ]
+    )
+
+
+def _inputs(options: BuildOptions) -> bytes:
+    inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
+    return inputs + os.environ.get("SOURCE_DATE_EPOCH", "").encode()  # it sets the files' times
+
+
+def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int], Path]]:
+    """Every static file the site publishes: output path -> (identity, source)."""
+    found: dict[str, tuple[tuple[int, int, int], Path]] = {}
+    if not folder.is_dir():
+        return found
+    for src in sorted(folder.rglob("*")):
+        rel = src.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts) or not src.is_file():
+            continue
+        st = src.stat()
+        found["static/" + rel.as_posix()] = ((st.st_size, st.st_mtime_ns, st.st_ino), src)
+    return found
+
+
+class Session:
+    """The site kept in memory between builds, every page's bytes included."""
+
+    def __init__(self, options: BuildOptions) -> None:
+        from .engine import Engine
+
+        self.options = options
+        self.engine = Engine(_settings(options))
+        self._pages: dict[str, bytes] = {}
+        self._static: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self.static_changed: tuple[str, ...] = ()  # static files added, changed or removed
+
+    @property
+    def pages(self) -> Mapping[str, bytes]:
+        """Output path -> bytes: the whole site as a clean build writes it (search aside)."""
+        return self._pages
+
+    def update(self) -> Update:
+        """Bring the pages up to date with the files; raise BuildFailed on content errors."""
+        update = self.engine.update()
+        pages = dict(self._pages) if update.fresh else self._pages
+        if update.fresh:
+            pages.clear()
+        for out in update.removed:
+            pages.pop(out, None)
+        pages.update(update.rendered)
+        static = {}
+        changed_static = []
+        for out, (identity, src) in _static_files(self.options.static).items():
+            before = self._static.get(out)
+            if before is not None and before[0] == identity:
+                static[out] = before
+            else:
+                static[out] = (identity, src.read_bytes())
+                changed_static.append(out)
+        for out in self._static.keys() - static.keys():
+            pages.pop(out, None)
+            changed_static.append(out)
+        for out, (_, data) in static.items():
+            pages[out] = data
+        self._static = static
+        self._pages = pages
+        self.static_changed = tuple(sorted(changed_static))
+        return update
+
+
+def _settings(options: BuildOptions) -> Settings:
+    from .engine import Settings
+
+    return Settings(
+        config_path=options.config_path,
+        content=options.content,
+        templates=options.templates,
+        static=options.static,
+        root=options.root,
+        drafts=options.drafts,
+        strict=options.strict,
+        jobs=options.jobs,
+        salt=_salt(options),
+    )
+
+
+def _stat_outputs(out_dir: Path) -> Outputs:
+    found: Outputs = {}
+    root = str(out_dir)
+    for dirpath, _, filenames in os.walk(out_dir):
+        rel_dir = os.path.relpath(dirpath, root)
+        for name in filenames:
+            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
+            try:
+                st = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            found[rel.replace(os.sep, "/")] = _identity(st)
+    return found
+
+
+def _identity(st: os.stat_result) -> tuple[int, int, int]:
+    # The inode too: with SOURCE_DATE_EPOCH every file has the same time, and a page
+    # rewritten to the same size by a build killed before it saved the cache would pass.
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _intact_outputs(out_dir: Path, recorded: Outputs) -> set[str]:
+    """Return the recorded output files that are still exactly as the last build left them."""
+    intact = set()
+    root = os.fspath(out_dir)
+    for rel, expected in recorded.items():
+        try:
+            st = os.stat(os.path.join(root, rel))
+        except OSError:
+            continue
+        if _identity(st) == expected:
+            intact.add(rel)
+    return intact
+
+
+def cached_build(options: BuildOptions, started: float, progress: Progress) -> BuildResult:
+    """Build into options.out, redoing only what changed since the last build there."""
+    clock = Stopwatch()
+    cache_file = cache_path(options.root, options.out)
+    key = _salt(options)
+    inputs = _inputs(options)
+    manifest = load_manifest(cache_file, key)
+    if (
+        manifest is not None
+        and manifest.inputs == inputs
+        and manifest.outputs
+        and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
+    ):
+        return BuildResult(0, manifest.diagnostics, time.perf_counter() - started, up_to_date=True)
+    return _rebuild(options, started, progress, clock, cache_file, key, inputs)
+
+
+def _rebuild(
+    options: BuildOptions,
+    started: float,
+    progress: Progress,
+    clock: Stopwatch,
+    cache_file: Path,
+    key: str,
+    inputs: bytes,
+) -> BuildResult:
+    from ..errors import Collector
+    from ..pipeline import finish_with_search
+    from ..render import RenderedPage
+    from ..write import write_site
+    from . import store
+    from .engine import Engine, _out
+
+    stored = store.load_state(cache_file, key)
+    state, outputs = stored if stored is not None else (None, {})
+    engine = Engine(_settings(options), state)
+    redraw: set[str] = set()
+    intact: set[str] = set()
+    if engine.state is not None:
+        intact = _intact_outputs(options.out, outputs)
+        redraw = {job.url_path for job in engine.state.data.jobs if _out(job.url_path) not in intact}
+    clock.lap("cache")
+    update = engine.update(redraw)
+    for stage, seconds in update.stages.items():
+        clock.seconds[stage] = clock.seconds.get(stage, 0.0) + seconds
+    clock.mark = time.perf_counter()
+    reuse = [out for out in update.pages if out not in update.rendered and out in intact]
+    pages = [RenderedPage(out, out, data) for out, data in update.rendered.items()]
+    collector = Collector(list(update.diagnostics))
+    store.forget(cache_file)
+    count = write_site(
+        pages,
+        options.static,
+        options.out,
+        options.protected(),
+        finish_with_search(options, collector, clock, progress, written="write"),
+        reuse,
+    )
+    clock.lap("swap")
+    diagnostics = tuple(collector.diagnostics)
+    manifest = Manifest(key, inputs, _stat_outputs(options.out), diagnostics)
+    store.save(cache_file, key, engine.state, manifest)
+    clock.lap("cache")
+    return BuildResult(
+        count,
+        diagnostics,
+        time.perf_counter() - started,
+        reused=len(reuse),
+        stages=clock.summary(),
+    )

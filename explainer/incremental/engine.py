@@ -1,0 +1,620 @@
+"""Keep a built site in memory and bring it up to date with what changed on disk.
+
+One `update` runs the ordinary stages again, but only on what changed:
+
+- files whose size, change time or inode moved are read and parsed again; the others
+  keep their documents and model objects (the very same objects);
+- an article is converted again when it changed, when a link target its body used
+  changed (a title, a summary, a draft), or when its text contains a name, alias or
+  surname whose meaning changed (a pre-scan of the text for the changed forms);
+- the maps over all articles (backlinks, quotes...) are recomputed: they are cheap,
+  except related articles and co-mentions, recomputed only when what they read changed;
+- a page is drawn again when a fact it read while it was last drawn changed (see
+  view.py), when a template it uses changed, or when it is new.
+
+Every page notes what it read while it is drawn, so nothing here lists what a
+template shows. A change of settings, code or package versions starts afresh.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import jinja2.meta
+
+from ..advice import advise
+from ..config import load_config
+from ..errors import BuildFailed, Collector, Diagnostic
+from ..link import (
+    ArticleLinks,
+    BodyLinks,
+    LinkContext,
+    LinkedArticle,
+    LinkedSite,
+    check_quotes,
+    compute_backlinks,
+    compute_claims,
+    compute_co_mentions,
+    compute_quotes,
+    compute_related,
+    convert_article,
+    convert_body,
+    draft_slugs,
+    entity_bodies,
+    link_context,
+    linked_article,
+    mention_inputs,
+    report_problems,
+)
+from ..load import (
+    DEFAULT_LIMITS,
+    RawDocument,
+    check_project_files,
+    gather_documents,
+    read_content_file,
+    scan_content,
+)
+from ..model import Article, Person, SiteConfig, Topic
+from ..parallel import iter_indexed, run_indexed
+from ..parse import check_site, parse_page
+from ..progress import Stopwatch
+from ..render import PageError, RenderedPage, Renderer
+from ..view import MISSING, SINGLES, TABLES, Fact, PageData, PageJob, fact_value, page_data
+
+Page = Article | Person | Topic
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a build depends on besides the files: any change starts afresh."""
+
+    config_path: Path
+    content: Path
+    templates: Path
+    static: Path
+    root: Path
+    drafts: bool
+    strict: bool
+    jobs: int
+    salt: str  # code, package versions
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A document and what parsing it gave."""
+
+    doc: RawDocument
+    page: Page | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    """A published article's conversion, the article it was made from, and its linked form."""
+
+    article: Article
+    links: ArticleLinks
+    linked: LinkedArticle
+    quote_problems: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BodyConversion:
+    """A person's, topic's or draft's conversion and the page it was made from."""
+
+    page: Page
+    links: BodyLinks
+
+
+@dataclass
+class State:
+    """Everything one successful build left, for the next to compare against."""
+
+    settings: Settings
+    config: SiteConfig
+    config_text: bytes
+    documents: dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]]
+    parsed: dict[str, Parsed]  # by path
+    context: LinkContext
+    conversions: dict[str, Conversion]  # by slug
+    bodies: dict[str, BodyConversion]  # by slug
+    mention_key: tuple[object, ...]
+    related: Mapping[str, tuple[str, ...]]
+    co_mentions: Mapping[str, tuple[tuple[str, int], ...]]
+    data: PageData
+    templates: dict[str, bytes]  # template name -> source
+    uses: dict[str, frozenset[str]]  # template -> every template it loads, itself included
+    reads: dict[str, frozenset[Fact]]  # url path -> what drawing it read
+    readers: dict[Fact, set[str]] = field(default_factory=dict)  # the inverse of reads
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """What one update did."""
+
+    rendered: Mapping[str, bytes]  # output path -> bytes: pages drawn (again) this time
+    removed: tuple[str, ...]  # output paths that are no longer part of the site
+    pages: tuple[str, ...]  # every output path of the site's pages, static files aside
+    diagnostics: tuple[Diagnostic, ...]
+    fresh: bool  # everything was built from scratch
+    seconds: float
+    stages: Mapping[str, float] = field(default_factory=dict)  # seconds by stage
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _template_sources(folder: Path) -> dict[str, bytes]:
+    found: dict[str, bytes] = {}
+    if not folder.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(folder).as_posix()
+            try:
+                found[rel] = path.read_bytes()
+            except OSError:
+                continue
+    return found
+
+
+def template_uses(sources: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
+    """For each template, every template it may load (itself included).
+
+    A template that loads another by a name worked out at run time may load any.
+    """
+    env = jinja2.Environment()
+    direct: dict[str, set[str] | None] = {}
+    for name, source in sources.items():
+        try:
+            found = jinja2.meta.find_referenced_templates(env.parse(source.decode("utf-8")))
+            names: set[str] | None = set()
+            for ref in found:
+                if ref is None:
+                    names = None
+                    break
+                assert names is not None
+                names.add(ref)
+            direct[name] = names
+        except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+            direct[name] = set()  # drawing it fails and says why
+    everything = frozenset(sources)
+    closure: dict[str, frozenset[str]] = {}
+    for name in sources:
+        seen: set[str] = {name}
+        todo = [name]
+        while todo:
+            refs = direct.get(todo.pop(), set())
+            if refs is None:
+                seen = set(everything)
+                break
+            for ref in refs - seen:
+                seen.add(ref)
+                todo.append(ref)
+        closure[name] = frozenset(seen)
+    return closure
+
+
+def _forms_re(forms: Iterable[str]) -> re.Pattern[str] | None:
+    """Match any word of the given names in text made comparable by `_comparable`."""
+    words = {w for form in forms for w in re.findall(r"\w+", _comparable(form))}
+    if not words:
+        return None
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _comparable(text: str) -> str:
+    return text.casefold()
+
+
+def changed_forms(old: LinkContext, new: LinkContext) -> set[str]:
+    """The names, aliases and surnames whose meaning differs between two builds."""
+    forms = {
+        key
+        for key in old.names.uses.keys() | new.names.uses.keys()
+        if old.names.uses.get(key) != new.names.uses.get(key)
+    }
+    return forms | (old.surnames ^ new.surnames)
+
+
+class Engine:
+    """A site kept in memory between builds: the preview's state, and the build cache's."""
+
+    def __init__(self, settings: Settings, state: State | None = None) -> None:
+        self.settings = settings
+        self.state = state if state is not None and state.settings == settings else None
+        self.renderer: Renderer | None = None
+
+    def update(self, redraw: Iterable[str] = ()) -> Update:
+        """Bring the site up to date with the files; raise BuildFailed on content errors.
+
+        On failure the session keeps its last good state. `redraw` names url paths to
+        draw again whatever changed (their output was lost).
+        """
+        # The state holds millions of objects; a collection in the middle of an update
+        # would scan them all for nothing (they are trees, freed by reference counting).
+        # So none runs meanwhile, and what the update leaves is set aside from later
+        # ones; `collect_garbage` looks at all of it, for callers with time to spare.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._update(set(redraw))
+        finally:
+            gc.freeze()
+            if enabled:
+                gc.enable()
+
+    @staticmethod
+    def collect_garbage() -> None:
+        """Free what earlier updates left in reference cycles (slow with a large site)."""
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
+
+    def _update(self, redraw: set[str]) -> Update:
+        started = time.perf_counter()
+        stages = Stopwatch()
+        collector = Collector()
+        settings = self.settings
+        old = self.state
+        config_text = _read(settings.config_path)
+        config = load_config(settings.config_path, collector)
+        if old is not None and (config != old.config or config_text != old.config_text):
+            old = None  # other settings: every stage may give something else
+        check_project_files(
+            settings.root, settings.content, settings.templates, settings.static, collector
+        )
+        limits = config.limits if config else DEFAULT_LIMITS
+        documents, docs, unreadable = self._load(old, collector, limits)
+        stages.lap("load")
+        if config is None:
+            collector.raise_if_errors()
+        assert config is not None
+        parsed = self._parse(old, docs, collector)
+        site = check_site(config, docs, [parsed[str(d.src_path)].page for d in docs], collector, unreadable)
+        collector.raise_if_errors()
+        stages.lap("parse")
+        context = link_context(site, settings.drafts)
+        conversions, bodies = self._convert(old, site, context)
+        all_slugs = sorted(site.by_slug())
+        linked_items = []
+        for article in site.articles:
+            conversion = conversions.get(article.slug)
+            if conversion is not None:
+                report_problems(conversion.links.problems, article, collector, all_slugs)
+                collector.diagnostics.extend(conversion.quote_problems)
+                linked_items.append(conversion.linked)
+        pages: tuple[Page, ...] = (*site.articles, *site.people, *site.topics)
+        for page in pages:
+            if page.slug in bodies:
+                report_problems(bodies[page.slug].links.problems, page, collector, all_slugs)
+        items = tuple(linked_items)
+        mention_key = mention_inputs(site, items)
+        if old is not None and old.mention_key == mention_key:
+            related, co_mentions = old.related, old.co_mentions
+        else:
+            related = compute_related(items, frozenset(p.slug for p in site.people))
+            co_mentions = compute_co_mentions(items, site)
+        linked = LinkedSite(
+            site=site,
+            articles=items,
+            bodies=entity_bodies(site, {s: b.links for s, b in bodies.items()}),
+            backlinks=compute_backlinks(items),
+            co_mentions=co_mentions,
+            related=related,
+            quotes_by=compute_quotes(items),
+            claims_of=compute_claims(items),
+        )
+        advise(linked, collector)
+        if collector.errors or (settings.strict and collector.warnings):
+            raise BuildFailed(collector.diagnostics)
+        stages.lap("link")
+        data = page_data(linked)
+        templates = _template_sources(settings.templates)
+        uses = (
+            old.uses
+            if old is not None and old.templates == templates
+            else template_uses(templates)
+        )
+        todo, removed = self._affected(old, data, templates, uses, redraw)
+        stages.lap("compare")
+        if self.renderer is None or old is None or old.templates != templates:
+            self.renderer = Renderer(settings.templates)
+        rendered, reads = self._render(data, todo)
+        stages.lap("render")
+        kept = dict(old.reads) if old is not None else {}
+        readers = old.readers if old is not None else {}
+        for url in (*removed, *reads):
+            for fact in kept.pop(url, ()):
+                holders = readers.get(fact)
+                if holders is not None:
+                    holders.discard(url)
+                    if not holders:
+                        del readers[fact]
+        for url, facts in reads.items():
+            kept[url] = facts
+            for fact in facts:
+                readers.setdefault(fact, set()).add(url)
+        self.state = State(
+            settings=settings,
+            config=config,
+            config_text=config_text,
+            documents=documents,
+            parsed=parsed,
+            context=context,
+            conversions=conversions,
+            bodies=bodies,
+            mention_key=mention_key,
+            related=related,
+            co_mentions=co_mentions,
+            data=data,
+            templates=templates,
+            uses=uses,
+            reads=kept,
+            readers=readers,
+            diagnostics=tuple(collector.diagnostics),
+        )
+        jobs_by_url = {job.url_path: job for job in data.jobs}
+        return Update(
+            rendered={page.out_path: page.content for page in rendered},
+            removed=tuple(sorted(_out(url) for url in removed if url not in jobs_by_url)),
+            pages=tuple(_out(job.url_path) for job in data.jobs),
+            diagnostics=tuple(collector.diagnostics),
+            fresh=old is None,
+            seconds=time.perf_counter() - started,
+            stages=dict(stages.seconds),
+        )
+
+    # -- the stages, redone where something changed -------------------------------------
+
+    def _load(
+        self, old: State | None, collector: Collector, limits: Any
+    ) -> tuple[
+        dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]],
+        list[RawDocument],
+        dict[str, str],
+    ]:
+        files = scan_content(self.settings.content, collector, limits)
+        known = old.documents if old is not None else {}
+        results: list[RawDocument | Diagnostic | None] = []
+        for entry in files:
+            before = known.get(str(entry.path))
+            reuse = entry.problem is None and before is not None and before[0] == entry.identity
+            results.append(before[1] if reuse and before is not None else None)
+        todo = [i for i, r in enumerate(results) if r is None]
+        fresh = run_indexed(
+            lambda n: read_content_file(files[todo[n]], limits), len(todo), self.settings.jobs
+        )
+        for i, result in zip(todo, fresh, strict=True):
+            results[i] = result
+        done: list[RawDocument | Diagnostic] = [r for r in results if r is not None]
+        documents = {
+            str(entry.path): (entry.identity, result)
+            for entry, result in zip(files, done, strict=True)
+            if entry.problem is None
+        }
+        unreadable: dict[str, str] = {}
+        docs = gather_documents(files, done, collector, unreadable)
+        return documents, docs, unreadable
+
+    def _parse(
+        self, old: State | None, docs: list[RawDocument], collector: Collector
+    ) -> dict[str, Parsed]:
+        known = old.parsed if old is not None else {}
+        parsed: dict[str, Parsed] = {}
+        for doc in docs:
+            key = str(doc.src_path)
+            before = known.get(key)
+            if before is None or before.doc is not doc:
+                own = Collector()
+                page = parse_page(doc, own)
+                before = Parsed(doc, page, tuple(own.diagnostics))
+            collector.diagnostics.extend(before.diagnostics)
+            parsed[key] = before
+        return parsed
+
+    def _convert(
+        self, old: State | None, site: Any, context: LinkContext
+    ) -> tuple[dict[str, Conversion], dict[str, BodyConversion]]:
+        hidden = draft_slugs(site, self.settings.drafts)
+        forms = changed_forms(old.context, context) if old is not None else set()
+        pattern = _forms_re(forms)
+        moved = (
+            {
+                slug
+                for slug in old.context.targets.keys() | context.targets.keys()
+                if old.context.targets.get(slug) != context.targets.get(slug)
+            }
+            if old is not None
+            else set()
+        )
+
+        def still_good(page: Page, before_page: Page, used: Iterable[str]) -> bool:
+            if before_page is not page and before_page != page:
+                return False
+            if moved and not moved.isdisjoint(used):
+                return False
+            return pattern is None or not pattern.search(_comparable(page.body))
+
+        conversions: dict[str, Conversion] = {}
+        todo: list[Article] = []
+        for article in site.articles:
+            if article.slug in hidden:
+                continue
+            before = old.conversions.get(article.slug) if old is not None else None
+            if (
+                before is not None
+                and still_good(article, before.article, before.links.used)
+                and (before.article is article or _headlines_same(before.article, article, pattern))
+            ):
+                if before.article is not article:
+                    before = Conversion(
+                        article,
+                        before.links,
+                        linked_article(article, before.links),
+                        tuple(check_quotes(article, before.links.body_html)),
+                    )
+                conversions[article.slug] = before
+            else:
+                todo.append(article)
+        converter = context.converter()
+        fresh = run_indexed(
+            lambda i: convert_article(context, converter, todo[i]), len(todo), self.settings.jobs
+        )
+        for article, links in zip(todo, fresh, strict=True):
+            conversions[article.slug] = Conversion(
+                article,
+                links,
+                linked_article(article, links),
+                tuple(check_quotes(article, links.body_html)),
+            )
+        bodies: dict[str, BodyConversion] = {}
+        others: list[Page] = [
+            *(a for a in site.articles if a.slug in hidden),
+            *site.people,
+            *site.topics,
+        ]
+        for page in others:
+            prior = old.bodies.get(page.slug) if old is not None else None
+            if prior is not None and type(prior.page) is type(page) and still_good(page, prior.page, prior.links.used):
+                bodies[page.slug] = prior if prior.page is page else BodyConversion(page, prior.links)
+            else:
+                bodies[page.slug] = BodyConversion(page, convert_body(context, converter, page))
+        return conversions, bodies
+
+    def _affected(
+        self,
+        old: State | None,
+        data: PageData,
+        templates: Mapping[str, bytes],
+        uses: Mapping[str, frozenset[str]],
+        redraw: set[str],
+    ) -> tuple[list[PageJob], list[str]]:
+        """The pages to draw, and the url paths of pages that are gone or to be redrawn."""
+        if old is None:
+            return list(data.jobs), []
+        before = {job.url_path: job for job in old.data.jobs}
+        now = {job.url_path for job in data.jobs}
+        changed_templates = {
+            name
+            for name in templates.keys() | old.templates.keys()
+            if templates.get(name) != old.templates.get(name)
+        }
+        dirty = set(redraw)
+        for fact in changed_facts(old.data, data, old.readers):
+            dirty |= old.readers.get(fact, set())
+        todo = []
+        for job in data.jobs:
+            if (
+                job.url_path in dirty
+                or before.get(job.url_path) != job
+                or (changed_templates and job.template and changed_templates & uses.get(job.template, frozenset({job.template})))
+                or job.url_path not in old.reads
+            ):
+                todo.append(job)
+        removed = [url for url in before if url not in now]
+        return todo, removed
+
+    def _render(
+        self, data: PageData, todo: list[PageJob]
+    ) -> tuple[list[RenderedPage], dict[str, frozenset[Fact]]]:
+        renderer = self.renderer
+        assert renderer is not None
+
+        def draw(i: int) -> tuple[RenderedPage, frozenset[Fact]] | Diagnostic:
+            reads: set[Fact] = set()
+            try:
+                page = renderer.render(data, todo[i], reads)
+            except PageError as err:
+                return err.diagnostic
+            return page, frozenset(reads)
+
+        pages = []
+        reads: dict[str, frozenset[Fact]] = {}
+        results = iter_indexed(draw, len(todo), self.settings.jobs)
+        for job, result in zip(todo, results, strict=True):
+            if isinstance(result, Diagnostic):
+                results.close()
+                raise BuildFailed([result])
+            pages.append(result[0])
+            reads[job.url_path] = result[1]
+        return pages, reads
+
+
+def _headlines_same(old: Article, new: Article, pattern: re.Pattern[str] | None) -> bool:
+    """Headlines and claims are converted with the body: they must not name a changed form."""
+    if pattern is None:
+        return True
+    texts = [h.title for h in new.related_headlines] + [c.claim for c in new.claims]
+    return not any(pattern.search(_comparable(t)) for t in texts)
+
+
+def changed_facts(old: PageData, new: PageData, readers: Mapping[Fact, set[str]]) -> Iterator[Fact]:
+    """Yield every fact some page read whose value differs between two builds."""
+    dirty_pages = {
+        slug
+        for slug in old.pages.keys() | new.pages.keys()
+        if old.pages.get(slug) is not new.pages.get(slug)
+    }
+    old_items, new_items = old.linked.by_slug, new.linked.by_slug
+    dirty_items = {
+        slug
+        for slug in old_items.keys() | new_items.keys()
+        if old_items.get(slug) is not new_items.get(slug)
+    }
+    tables = {
+        name: (table(old), table(new))
+        for name, table in TABLES.items()
+        if table(old) != table(new)
+    }
+    singles = {name for name, single in SINGLES.items() if single(old) != single(new)}
+    config_changed = old.linked.site.config != new.linked.site.config
+    for fact in readers:
+        kind = fact[0]
+        if kind == "field":
+            if fact[1] not in dirty_pages:
+                continue
+        elif kind == "linked":
+            if fact[1] not in dirty_items:
+                continue
+        elif kind == "config":
+            if not config_changed:
+                continue
+        elif kind in TABLES:
+            pair = tables.get(kind)
+            if pair is None:
+                continue
+            if pair[0].get(fact[1], MISSING) != pair[1].get(fact[1], MISSING):
+                yield fact
+            continue
+        elif kind not in singles:
+            continue
+        if fact_value(old, fact) != fact_value(new, fact):
+            yield fact
+
+
+def _out(url_path: str) -> str:
+    return url_path + "index.html" if (url_path.endswith("/") or not url_path) else url_path
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""

@@ -1,0 +1,178 @@
+"""The build cache in .cache/: the last build's state, and the manifest that says whether
+anything changed at all.
+
+Anything unreadable, from another version of the code or of a package, or for other
+settings is ignored, so a bad cache costs time, never correctness. Each file is written
+to a temporary name and renamed into place; the manifest goes last and is removed
+first, so a build interrupted half-way never leaves a manifest that claims the output
+is up to date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic
+
+FORMAT = 4
+PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3")
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+Outputs = dict[str, tuple[int, int, int]]  # output path -> size, change time, inode
+
+
+def code_version() -> str:
+    """Digest this package's source and the versions of what it renders with."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT} {sys.version}".encode())
+    for path in sorted(PACKAGE_ROOT.rglob("*.py")):
+        h.update(path.relative_to(PACKAGE_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    installed = installed_versions()
+    for name in PACKAGES:
+        h.update(f"{name}={installed.get(dist_key(name)) or _version(name)}".encode())
+    return h.hexdigest()
+
+
+def dist_key(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def installed_versions() -> dict[str, str]:
+    """Read versions off the `NAME-VERSION.dist-info` folder names on sys.path.
+
+    A build that finds nothing changed needs only these: reading each package's
+    metadata (importlib.metadata) would cost more than the rest of such a build.
+    The first folder on sys.path holding a package wins, as for imports.
+    """
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for folder in names:
+            if folder.endswith(".dist-info"):
+                name, _, version = folder.removesuffix(".dist-info").partition("-")
+                found.setdefault(dist_key(name), version)
+    return found
+
+
+def _version(name: str) -> str:
+    """The version of a package installed in another way, or 'none'."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "none"
+
+
+def tree_manifest(*roots: Path) -> bytes:
+    """Digest the names, sizes and change times of every file under roots."""
+    h = hashlib.blake2b(digest_size=16)
+    for root in roots:
+        h.update(b"root\0" + os.fsencode(root) + b"\0")
+        if root.is_file():
+            st = root.stat()
+            h.update(b"%d %d\0" % (st.st_size, st.st_mtime_ns))
+            continue
+        if not root.is_dir():
+            continue
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                h.update(os.fsencode(path) + b" %d %d\0" % (st.st_size, st.st_mtime_ns))
+    return h.digest()
+
+
+def cache_path(root: Path, out_dir: Path) -> Path:
+    """Return the cache file for one output folder of one project."""
+    name = hashlib.blake2b(os.fsencode(out_dir.resolve()), digest_size=8).hexdigest()
+    return root / ".cache" / f"build-{name}.pickle"
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The small part of the cache that tells whether anything changed at all."""
+
+    key: str
+    inputs: bytes
+    outputs: Outputs
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def _manifest_path(path: Path) -> Path:
+    return path.with_suffix(".manifest")
+
+
+def load_manifest(path: Path, key: str) -> Manifest | None:
+    """Read the manifest written beside the cache, or None."""
+    try:
+        with _manifest_path(path).open("rb") as f:
+            manifest = pickle.load(f)
+    except Exception:  # any damage at all means: look at everything
+        return None
+    if not isinstance(manifest, Manifest) or manifest.key != key:
+        return None
+    return manifest
+
+
+def load_state(path: Path, key: str) -> tuple[Any, Outputs] | None:
+    """Read the last build's state and the outputs it wrote, or None."""
+    try:
+        with path.open("rb") as f:
+            stored = pickle.load(f)
+        if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != key:
+            return None
+        _, state, outputs = stored
+        if not isinstance(outputs, dict):
+            return None
+        return state, outputs
+    except Exception:  # any damage at all means: start clean
+        return None
+
+
+def forget(path: Path) -> None:
+    """Remove the manifest, so nothing claims the output is up to date (before writing)."""
+    try:
+        _manifest_path(path).unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def _dump(path: Path, value: object) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save(path: Path, key: str, state: Any, manifest: Manifest) -> None:
+    """Write the state, then the manifest, each atomically. Failing only costs time later."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+        forget(path)
+        _dump(path, (key, state, manifest.outputs))
+        _dump(_manifest_path(path), manifest)
+    except OSError:
+        return

@@ -1,0 +1,381 @@
+"""What pages read of the linked site, through one door that can note every read.
+
+Templates and the code that prepares their context read the site only through a
+`SiteView`. Given a `Reads` to note into, the view hands out thin tracking wrappers
+over the frozen model: each attribute read of an article, person, topic, linked
+article or the site settings is noted as a fact key, and so is each look-up in the
+maps that link them (backlinks, quotes, claims, timeline...). Without one, the view
+hands out the model objects themselves and costs nothing.
+
+A fact key names a value that `fact_value` can read again from any `PageData`, so a
+later build can tell which facts changed and render again exactly the pages that read
+one of them. The keys are tuples:
+
+- `("field", slug, attr)`: an attribute of an article, person or topic
+- `("linked", slug, attr)`: an attribute of a published article's linked form
+- `("config", attr)`: a site setting
+- `(table, slug)` for the tables in `TABLES`: an entry of a map keyed by slug
+- `(name,)` for the names in `SINGLES`: a value of the whole site (the article list...)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from .link import LinkedClaim, LinkedSite
+from .model import Article, Claim, Person, Quote, SiteConfig, Topic
+from .timeline import Entry, build_timeline
+
+Fact = tuple[str, ...]
+MISSING = object()  # the value of a fact about something that does not exist
+ENTITY_TYPES = (Article, Person, Topic)
+
+
+class Reads(Protocol):
+    """Something that notes the facts a page reads."""
+
+    def add(self, fact: Fact) -> None: ...
+
+
+class Tracked:
+    """A read-only view of a frozen model object that notes every attribute read.
+
+    Methods and properties run with the view as `self`, so what they read is noted too.
+    Articles, people and topics found in an attribute are handed out tracked as well.
+    """
+
+    __slots__ = ("_obj", "_prefix", "_reads")
+
+    def __init__(self, obj: Any, prefix: Fact, reads: Reads) -> None:
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_prefix", prefix)
+        object.__setattr__(self, "_reads", reads)
+
+    def __getattr__(self, name: str) -> Any:
+        obj = self._obj
+        member = getattr(type(obj), name, None)
+        if isinstance(member, types.FunctionType):
+            return types.MethodType(member, self)
+        if isinstance(member, property) and member.fget is not None:
+            return member.fget(self)
+        value = getattr(obj, name)
+        self._reads.add((*self._prefix, name))
+        if isinstance(value, ENTITY_TYPES):
+            return track(value, ("field", value.slug), self._reads)
+        return value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self._obj).__name__} is read-only")
+
+    def __repr__(self) -> str:
+        return f"Tracked({self._obj!r})"
+
+
+_VIEW_TYPES: dict[type, type[Tracked]] = {}
+
+
+def track(obj: Any, prefix: Fact, reads: Reads) -> Any:
+    """Wrap obj in a view that notes each read into `reads`.
+
+    The view's class has the name and module of obj's, so that messages about it
+    (a template asking for a field that does not exist) read as they would without it.
+    """
+    kind = type(obj)
+    view_type = _VIEW_TYPES.get(kind)
+    if view_type is None:
+        view_type = type(kind.__name__, (Tracked,), {"__slots__": (), "__module__": kind.__module__})
+        view_type.__qualname__ = kind.__qualname__
+        _VIEW_TYPES[kind] = view_type
+    return view_type(obj, prefix, reads)
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """A page the site has: where it goes, which template draws it, and about what."""
+
+    url_path: str
+    template: str  # '' for the text files (feed, sitemap, robots.txt)
+    kind: str
+    subject: str = ""  # the slug the page is about, if any
+    in_sitemap: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PageData:
+    """The linked site plus what pages derive from it: pure, computed once per build."""
+
+    linked: LinkedSite
+    timeline: tuple[Entry, ...]
+    timeline_of: Mapping[str, tuple[Entry, ...]]
+    timeline_people: tuple[str, ...]
+    counts: Mapping[str, int]  # entity slug -> articles naming it
+    lastmod: tuple[tuple[str, dt.date | None], ...]  # sitemap: url path -> last change
+    claims: tuple[LinkedClaim, ...]
+    jobs: tuple[PageJob, ...]
+    pages: Mapping[str, Article | Person | Topic]  # every article, person and topic by slug
+
+
+def _latest(linked: LinkedSite) -> tuple[dt.date | None, Callable[[str], dt.date | None]]:
+    changed = {item.article.slug: item.article.updated or item.article.date for item in linked.articles}
+    latest = max(changed.values(), default=None)
+
+    def latest_for(slug: str) -> dt.date | None:
+        return max((changed[a] for a, _ in linked.backlinks.get(slug, ())), default=None)
+
+    return latest, latest_for
+
+
+def page_data(linked: LinkedSite) -> PageData:
+    """Work out every page of the site and the site-wide values pages show."""
+    timeline = build_timeline(linked)
+    entries_of: dict[str, list[Entry]] = {}
+    for entry in timeline:
+        for slug in entry.slugs:
+            entries_of.setdefault(slug, []).append(entry)
+    timeline_people = tuple(p.slug for p in linked.site.people if p.slug in entries_of)
+    jobs = page_jobs(linked, timeline_people)
+    latest, latest_for = _latest(linked)
+    lastmod: list[tuple[str, dt.date | None]] = []
+    for job in jobs:
+        if not job.in_sitemap:
+            continue
+        if job.kind == "article":
+            article = linked.by_slug[job.subject].article
+            lastmod.append((job.url_path, article.updated or article.date))
+        elif job.subject:
+            lastmod.append((job.url_path, latest_for(job.subject)))
+        else:
+            lastmod.append((job.url_path, latest))
+    return PageData(
+        linked=linked,
+        timeline=timeline,
+        timeline_of={slug: tuple(entries) for slug, entries in entries_of.items()},
+        timeline_people=timeline_people,
+        counts={slug: len(links) for slug, links in linked.backlinks.items()},
+        lastmod=tuple(lastmod),
+        claims=linked.claims,
+        jobs=jobs,
+        pages=linked.site.by_slug(),
+    )
+
+
+def page_jobs(linked: LinkedSite, timeline_people: Iterable[str]) -> tuple[PageJob, ...]:
+    """List every page of the site, in a stable order."""
+    jobs = [
+        PageJob("", "index.html", "home"),
+        PageJob("articles/", "articles.html", "articles"),
+        PageJob("people/", "people.html", "people"),
+        PageJob("topics/", "topics.html", "topics"),
+        PageJob("claims/", "claims.html", "claims"),
+        PageJob("timeline/", "timeline.html", "timeline"),
+        *(
+            PageJob(f"timeline/{slug}/", "timeline.html", "person-timeline", slug)
+            for slug in timeline_people
+        ),
+        PageJob("search/", "search.html", "search"),
+        PageJob("404.html", "404.html", "not-found", in_sitemap=False),
+        *(
+            PageJob(item.article.url_path, "article.html", "article", item.article.slug)
+            for item in linked.articles
+        ),
+        *(PageJob(p.url_path, "person.html", "person", p.slug) for p in linked.site.people),
+        *(PageJob(t.url_path, "topic.html", "topic", t.slug) for t in linked.site.topics),
+        PageJob("feed.xml", "", "feed", in_sitemap=False),
+        PageJob("sitemap.xml", "", "sitemap", in_sitemap=False),
+        PageJob("robots.txt", "", "robots", in_sitemap=False),
+    ]
+    return tuple(jobs)
+
+
+# Maps keyed by slug that pages look entries up in: name -> how to find it in PageData.
+TABLES: dict[str, Callable[[PageData], Mapping[str, Any]]] = {
+    "backlinks": lambda d: d.linked.backlinks,
+    "co_mentions": lambda d: d.linked.co_mentions,
+    "related": lambda d: d.linked.related,
+    "quotes_by": lambda d: d.linked.quotes_by,
+    "claims_of": lambda d: d.linked.claims_of,
+    "bodies": lambda d: d.linked.bodies,
+    "timeline_of": lambda d: d.timeline_of,
+    "counts": lambda d: d.counts,
+}
+# Values of the whole site that pages read: name -> how to find it in PageData.
+SINGLES: dict[str, Callable[[PageData], Any]] = {
+    "articles": lambda d: tuple(item.article.slug for item in d.linked.articles),
+    "people": lambda d: tuple(p.slug for p in d.linked.site.people),
+    "topics": lambda d: tuple(t.slug for t in d.linked.site.topics),
+    "claims": lambda d: d.claims,
+    "timeline": lambda d: d.timeline,
+    "timeline_people": lambda d: d.timeline_people,
+    "lastmod": lambda d: d.lastmod,
+}
+
+
+def fact_value(data: PageData, fact: Fact) -> Any:
+    """Read the value a fact key names, or MISSING."""
+    kind = fact[0]
+    if kind == "field":
+        page = data.pages.get(fact[1])
+        return MISSING if page is None else getattr(page, fact[2], MISSING)
+    if kind == "linked":
+        item = data.linked.by_slug.get(fact[1])
+        return MISSING if item is None else getattr(item, fact[2], MISSING)
+    if kind == "config":
+        return getattr(data.linked.site.config, fact[1], MISSING)
+    if kind in TABLES:
+        return TABLES[kind](data).get(fact[1], MISSING)
+    return SINGLES[kind](data)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlink:
+    """An article that mentions an entity, with the sentence that does."""
+
+    article: Any  # Article, or its tracked view
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteUse:
+    """A quote with the article it comes from."""
+
+    article: Any
+    quote: Quote
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimEntry:
+    """A claim as pages show it: with its article, speaker slug and subjects."""
+
+    article: Any
+    claim: Claim
+    by_slug: str
+    about: tuple[str, ...]
+
+
+class SiteView:
+    """The linked site as pages read it; notes each read when given `reads`."""
+
+    def __init__(self, data: PageData, reads: Reads | None = None) -> None:
+        self.data = data
+        self.reads = reads
+        self._site = data.linked.site
+
+    def _note(self, *fact: str) -> None:
+        if self.reads is not None:
+            self.reads.add(fact)
+
+    def _wrap(self, obj: Any, prefix: Fact) -> Any:
+        return obj if self.reads is None else track(obj, prefix, self.reads)
+
+    @property
+    def config(self) -> SiteConfig:
+        return self._wrap(self._site.config, ("config",))  # type: ignore[no-any-return]
+
+    def entity(self, slug: str) -> Any:
+        """Return a person or topic (None if there is none by that slug)."""
+        found = self.data.linked.entities.get(slug)
+        if found is None:
+            self._note("field", slug, "kind")
+            return None
+        return self._wrap(found, ("field", slug))
+
+    def article(self, slug: str) -> Any:
+        """Return an article, published or not."""
+        return self._wrap(self.data.pages[slug], ("field", slug))
+
+    def item(self, slug: str) -> Any:
+        """Return a published article's linked form."""
+        return self._wrap(self.data.linked.by_slug[slug], ("linked", slug))
+
+    def _single(self, name: str) -> Any:
+        self._note(name)
+        return SINGLES[name](self.data)
+
+    def _entry(self, table: str, slug: str, default: Any = ()) -> Any:
+        self._note(table, slug)
+        return TABLES[table](self.data).get(slug, default)
+
+    def articles(self) -> list[Any]:
+        """Published articles, newest first."""
+        return [self.article(slug) for slug in self._single("articles")]
+
+    def items(self) -> list[Any]:
+        """Published articles' linked forms, newest first."""
+        return [self.item(slug) for slug in self._single("articles")]
+
+    def people(self) -> list[Any]:
+        return [self.entity(slug) for slug in self._single("people")]
+
+    def topics(self) -> list[Any]:
+        return [self.entity(slug) for slug in self._single("topics")]
+
+    def timeline(self) -> tuple[Entry, ...]:
+        return self._single("timeline")  # type: ignore[no-any-return]
+
+    def timeline_people(self) -> list[Any]:
+        return [self.entity(slug) for slug in self._single("timeline_people")]
+
+    def timeline_of(self, slug: str) -> tuple[Entry, ...]:
+        return self._entry("timeline_of", slug)  # type: ignore[no-any-return]
+
+    def lastmod(self) -> tuple[tuple[str, dt.date | None], ...]:
+        return self._single("lastmod")  # type: ignore[no-any-return]
+
+    def count(self, slug: str) -> int:
+        return self._entry("counts", slug, 0)  # type: ignore[no-any-return]
+
+    def body(self, slug: str) -> str:
+        return self._entry("bodies", slug, "")  # type: ignore[no-any-return]
+
+    def backlinks(self, slug: str) -> list[Backlink]:
+        return [Backlink(self.article(a), excerpt) for a, excerpt in self._entry("backlinks", slug)]
+
+    def co_mentions(self, slug: str) -> list[tuple[Any, int]]:
+        return [(self.entity(other), n) for other, n in self._entry("co_mentions", slug)]
+
+    def related(self, slug: str) -> list[Any]:
+        return [self.article(other) for other in self._entry("related", slug)]
+
+    def quotes_by(self, slug: str) -> list[QuoteUse]:
+        uses = []
+        for article_slug, i in self._entry("quotes_by", slug):
+            article = self.article(article_slug)
+            uses.append(QuoteUse(article, article.quotes[i]))
+        return uses
+
+    def claim_entry(self, claim: LinkedClaim) -> ClaimEntry:
+        return ClaimEntry(self.article(claim.article_slug), claim.claim, claim.by_slug, claim.about)
+
+    def claims(self) -> list[ClaimEntry]:
+        """Every claim on the site, in article order."""
+        return [self.claim_entry(c) for c in self._single("claims")]
+
+    def claims_of(self, slug: str) -> list[ClaimEntry]:
+        entries = []
+        for article_slug, i in self._entry("claims_of", slug):
+            entries.append(self.claim_entry(self.item(article_slug).claims[i]))
+        return entries
+
+
+class Counts(Mapping[str, int]):
+    """How many articles name each entity, as templates look it up (`counts.get(slug, 0)`)."""
+
+    def __init__(self, view: SiteView) -> None:
+        self._view = view
+
+    def __getitem__(self, slug: str) -> int:
+        return self._view.count(slug)
+
+    def get(self, slug: str, default: Any = 0) -> Any:
+        count = self._view.count(slug)
+        return count if count else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._view.data.counts)
+
+    def __len__(self) -> int:
+        return len(self._view.data.counts)
