@@ -99,7 +99,7 @@ def article_data(linked: LinkedSite, item: LinkedArticle) -> dict[str, Any]:
         "headline": article.title,
         "description": article.summary,
         "datePublished": article.date.isoformat(),
-        "dateModified": (article.updated or article.date).isoformat(),
+        "dateModified": article.modified.isoformat(),
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": linked.site.config.language,
@@ -110,6 +110,15 @@ def article_data(linked: LinkedSite, item: LinkedArticle) -> dict[str, Any]:
     about = [entities[s] for s in article.topics if s in entities]
     if about:
         data["about"] = [_ref(base, e) for e in about]
+    if article.corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": c.text,
+                "datePublished": c.date.isoformat(),
+            }
+            for c in article.corrections_newest_first
+        ]
     if article.source and article.source.author:
         data["author"] = {"@type": "Person", "name": article.source.author}
     if article.source and article.source.name:

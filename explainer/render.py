@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import feeds, jsonld
+from .corrections import last_corrected, site_corrections
 from .errors import BuildFailed, Diagnostic, display_path
 from .fingerprint import Fingerprinter
 from .link import LinkedArticle, LinkedSite
@@ -210,7 +211,7 @@ class _Renderer:
             card["kind"] = "person"
             card["initials"] = entity.initials
             card["role"] = entity.role_label_on(day) if day else entity.current_label()
-            card["party"] = entity.party_on(day)
+            card["party"] = entity.party_label_on(day)
             if entity.image:
                 card["image"] = relative_url(url_path, f"static/{entity.image}")
         else:
@@ -233,7 +234,7 @@ class _Renderer:
         people = self.people
         day = item.article.date
         return [
-            PersonInStory(people[s], people[s].role_label_on(day), people[s].party_on(day))
+            PersonInStory(people[s], people[s].role_label_on(day), people[s].party_label_on(day))
             for s in item.entities
             if s in people
         ]
@@ -250,7 +251,7 @@ class _Renderer:
         people = site.people
         base = site.config.base_url
         counts = {slug: len(links) for slug, links in linked.backlinks.items()}
-        changed = {a.slug: a.updated or a.date for a in articles}
+        changed = {a.slug: a.modified for a in articles}
         latest = max(changed.values(), default=None)
 
         def latest_for(slug: str) -> dt.date | None:
@@ -315,6 +316,15 @@ class _Renderer:
                 if e.slug in linked.claims_of
             ],
             entities=self.pick(c.by_slug for c in claims),
+        )
+        corrections = site_corrections(articles)
+        self.render(
+            "corrections.html",
+            "corrections/",
+            lastmod=last_corrected(corrections) or latest,
+            crumbs=home,
+            title="Corrections",
+            corrections=corrections,
         )
         timeline = build_timeline(linked)
         entries_of: dict[str, list[Entry]] = {}
