@@ -181,6 +181,7 @@ class Person:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    role_lines: tuple[int, ...] = field(default=(), compare=False)
 
     kind = "person"
 

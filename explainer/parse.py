@@ -391,6 +391,7 @@ def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
         extra=f.get("extra", r.mapping, {}),
         body=doc.body,
         body_line=doc.body_line,
+        role_lines=_item_lines(doc, "roles"),
     )
     if person.born and person.died and person.died < person.born:
         f.ok = False

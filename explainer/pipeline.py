@@ -142,7 +142,7 @@ def prepare(
         progress=progress,
         derived=cache.derived if cache else None,
     )
-    advise(linked, collector)
+    advise(linked, collector, strict=options.strict)
     _stop(collector, options.strict)
     clock.lap("link")
     previous: dict[str, PageDigest] = {}
