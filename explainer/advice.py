@@ -25,9 +25,14 @@ def _line_in(body: str, first_line: int, word: str) -> int:
     return first_line + (body[: match.start()].count("\n") if match else 0)
 
 
-def advise(linked: LinkedSite, collector: Collector) -> None:
-    """Add the author warnings for the whole site to collector."""
+def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> None:
+    """Add the author warnings for the whole site to collector.
+
+    A strict build also asks for a source for every office.
+    """
     site = linked.site
+    if strict:
+        advise_sources(linked, collector)
     people = {p.slug: p for p in site.people}
     words = common_words()
     entities: tuple[Entity, ...] = (*site.people, *site.topics)
@@ -86,4 +91,17 @@ def advise(linked: LinkedSite, collector: Collector) -> None:
                 _line_in(article.body, article.body_line, found),
                 f"'{found}' looks like {person.name}'s surname on its own, which "
                 f"is not one of their aliases, so it is not linked; {hint}",
+            )
+
+
+def advise_sources(linked: LinkedSite, collector: Collector) -> None:
+    """Warn about every office that cites no source for its dates."""
+    for person in linked.site.people:
+        for i in person.unsourced_roles():
+            role = person.roles[i]
+            collector.warn(
+                person.src_path,
+                person.role_lines[i] if i < len(person.role_lines) else 1,
+                f"roles[{i}]: '{role.title}' cites no source; add source: with the address "
+                "of a public page that confirms its dates",
             )

@@ -20,7 +20,7 @@ def atom_feed(config: SiteConfig, articles: Iterable[Article]) -> str:
     """Return an Atom 1.0 feed of the newest articles, with their summaries."""
     newest = sorted(articles, key=lambda a: a.sort_key)[:FEED_SIZE]
     feed_url = absolute_url(config.base_url, "feed.xml")
-    updated = max(((a.updated or a.date) for a in newest), default=dt.date(1970, 1, 1))
+    updated = max((a.modified for a in newest), default=dt.date(1970, 1, 1))
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
@@ -43,7 +43,7 @@ def atom_feed(config: SiteConfig, articles: Iterable[Article]) -> str:
             f'    <link rel="alternate" type="text/html" href={quoteattr(url)}/>',
             f"    <id>{escape(url)}</id>",
             f"    <published>{_stamp(article.date)}</published>",
-            f"    <updated>{_stamp(article.updated or article.date)}</updated>",
+            f"    <updated>{_stamp(article.modified)}</updated>",
             f"    <summary>{escape(article.summary)}</summary>",
         ]
         if article.source and article.source.author:

@@ -104,7 +104,7 @@ def article_data(view: SiteView, item: Any) -> dict[str, Any]:
         "headline": article.title,
         "description": article.summary,
         "datePublished": article.date.isoformat(),
-        "dateModified": (article.updated or article.date).isoformat(),
+        "dateModified": article.modified.isoformat(),
         "url": url,
         "mainEntityOfPage": url,
         "inLanguage": config.language,
@@ -115,6 +115,15 @@ def article_data(view: SiteView, item: Any) -> dict[str, Any]:
     about = [e for e in map(view.entity, article.topics) if e is not None]
     if about:
         data["about"] = [_ref(base, e) for e in about]
+    if article.corrections:
+        data["correction"] = [
+            {
+                "@type": "CorrectionComment",
+                "text": c.text,
+                "datePublished": c.date.isoformat(),
+            }
+            for c in article.corrections_newest_first
+        ]
     if article.source and article.source.author:
         data["author"] = {"@type": "Person", "name": article.source.author}
     if article.source and article.source.name:

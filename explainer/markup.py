@@ -27,6 +27,8 @@ RESERVED_IDS = frozenset(
         "by-person",
         "claims",
         "co-mentions",
+        "corrections",
+        "corrections-heading",
         "in-their-words",
         "latest",
         "links",
@@ -39,6 +41,7 @@ RESERVED_IDS = frozenset(
         "roles",
         "search",
         "search-status",
+        "sources",
         "site-search-q",
         "who",
         "hovercard",
@@ -46,7 +49,7 @@ RESERVED_IDS = frozenset(
         "search-ui",
     ]
 )
-RESERVED_ID_PREFIXES = ("by-", "kind-", "status-", "year-", "fn:", "fnref:")
+RESERVED_ID_PREFIXES = ("by-", "kind-", "status-", "year-", "source-", "fn:", "fnref:")
 REF_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
 BLOCK_TAGS = frozenset(
     [

@@ -38,6 +38,41 @@ class SiteConfig:
     limits: Limits = field(default_factory=Limits)
 
 
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# Titles of seats in a legislature or council: not prominent unless an author says so.
+SEAT_PREFIXES = ("member ", "mp ", "msp ", "ms ", "mla ", "mep ", "councillor")
+
+
+def long_date(day: dt.date) -> str:
+    """Format a date like '15 November 2017'."""
+    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A public page that confirms a fact: its address and, optionally, its title."""
+
+    url: str
+    title: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.title or self.url
+
+
 @dataclass(frozen=True, slots=True)
 class Role:
     """An office a person held from `start` up to (not including) `end`."""
@@ -46,10 +81,19 @@ class Role:
     start: dt.date
     end: dt.date | None
     aliases: tuple[str, ...] = ()
+    source: Citation | None = None
+    prominent: bool | None = None  # None: decided by the title (see is_prominent)
 
     def held_on(self, day: dt.date) -> bool:
         """Return whether the role was held on day (the end day belongs to the successor)."""
         return self.start <= day and (self.end is None or day < self.end)
+
+    @property
+    def is_prominent(self) -> bool:
+        """An office worth naming after it ends: any but a seat, unless the author says."""
+        if self.prominent is not None:
+            return self.prominent
+        return not self.title.casefold().startswith(SEAT_PREFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +103,54 @@ class PartySpan:
     name: str
     start: dt.date | None = None
     end: dt.date | None = None
+    source: Citation | None = None
+    whip_withdrawn: dt.date | None = None  # the member sat without the party's whip
+    whip_restored: dt.date | None = None
 
     def held_on(self, day: dt.date) -> bool:
         """Return whether the person belonged to the party on day."""
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def without_whip_on(self, day: dt.date | None) -> bool:
+        """Return whether the whip was withdrawn on day (None: now)."""
+        if self.whip_withdrawn is None:
+            return False
+        if day is None:
+            return self.whip_restored is None
+        restored = self.whip_restored
+        return self.whip_withdrawn <= day and (restored is None or day < restored)
+
+    def label_on(self, day: dt.date | None) -> str:
+        """Name the party, saying so when the member sat without its whip on day."""
+        return f"{self.name} (whip withdrawn)" if self.without_whip_on(day) else self.name
+
+    @property
+    def dates_text(self) -> str:
+        """The membership's dates in words: '1 May 1997 – 15 July 2020', 'until …', 'since …'."""
+        if self.start and self.end:
+            return f"{long_date(self.start)} – {long_date(self.end)}"
+        if self.end:
+            return f"until {long_date(self.end)}"
+        if self.start:
+            return f"since {long_date(self.start)}"
+        return ""
+
+    @property
+    def whip_text(self) -> str:
+        """When the whip was withdrawn and restored, in words ('' when it never was)."""
+        if self.whip_withdrawn is None:
+            return ""
+        withdrawn = long_date(self.whip_withdrawn)
+        if self.whip_restored is not None:
+            return f"whip withdrawn from {withdrawn} to {long_date(self.whip_restored)}"
+        if self.end is not None:
+            return f"whip withdrawn from {withdrawn} and not restored"
+        return f"whip withdrawn since {withdrawn}"
+
+    @property
+    def details(self) -> str:
+        """Dates and whip, as shown in brackets after the party's name."""
+        return "; ".join(part for part in (self.dates_text, self.whip_text) if part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +181,7 @@ class Person:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    role_lines: tuple[int, ...] = field(default=(), compare=False)
 
     kind = "person"
 
@@ -117,38 +206,87 @@ class Person:
         return tuple(r for _, r in held)
 
     def role_label_on(self, day: dt.date) -> str:
-        """Describe the person's position on day: the latest role held, or the last one left."""
-        held = self.roles_on(day)
-        if held:
-            return held[0].title
+        """Describe the person's position on day, e.g. 'Former Prime Minister · MP for X'."""
         ended = [r for r in self.roles if r.end is not None and r.end <= day]
-        if ended:
-            last = max(ended, key=lambda r: (r.end or r.start, r.start))
-            return f"Former {last.title}"
-        return ""
+        return self._position(self.roles_on(day), ended)
 
     def current_label(self) -> str:
-        """Describe the person's position now: an open-ended role, or the last one left."""
-        open_roles = [(i, r) for i, r in enumerate(self.roles) if r.end is None]
-        if open_roles:
-            open_roles.sort(key=lambda item: (-item[1].start.toordinal(), item[0]))
-            return open_roles[0][1].title
-        if self.roles:
-            last = max(self.roles, key=lambda r: (r.end or r.start, r.start))
-            return f"Former {last.title}"
+        """Describe the person's position now: the open-ended roles and those left."""
+        held = [(i, r) for i, r in enumerate(self.roles) if r.end is None]
+        held.sort(key=lambda item: (-item[1].start.toordinal(), item[0]))
+        ended = [r for r in self.roles if r.end is not None]
+        return self._position(tuple(r for _, r in held), ended)
+
+    def _position(self, held: tuple[Role, ...], ended: list[Role]) -> str:
+        """Name the office held (a prominent one first) and a more prominent one left."""
+        order = {id(r): i for i, r in enumerate(self.roles)}
+
+        def last_left(roles: list[Role]) -> Role:
+            # Ties go to the office listed first: authors list the main one first.
+            return max(roles, key=lambda r: (r.end or r.start, r.start, -order[id(r)]))
+
+        former_prominent = [r for r in ended if r.is_prominent]
+        if held:
+            current = next((r for r in held if r.is_prominent), held[0])
+            if current.is_prominent:
+                return current.title
+            titles = {r.title for r in held}
+            earlier = [r for r in former_prominent if r.title not in titles]
+            if earlier:
+                return f"Former {last_left(earlier).title} · {current.title}"
+            return current.title
+        if ended:
+            return f"Former {last_left(former_prominent or ended).title}"
         return ""
+
+    def roles_newest_first(self) -> list[Role]:
+        """Return the roles as a profile lists them: the latest started first."""
+        return sorted(self.roles, key=lambda r: (-r.start.toordinal(), r.title))
+
+    def sources(self) -> tuple[Citation, ...]:
+        """Return each cited page once, numbered in the order a profile shows the facts."""
+        cited = [r.source for r in self.roles_newest_first()]
+        cited += [p.source for p in self.parties]
+        return tuple(dict.fromkeys(c for c in cited if c is not None))
+
+    def unsourced_roles(self) -> tuple[int, ...]:
+        """Return the index of every role that cites no source."""
+        return tuple(i for i, r in enumerate(self.roles) if r.source is None)
+
+    def party_span_on(self, day: dt.date | None) -> PartySpan | None:
+        """Return the membership held on day; with no day, the current one.
+
+        A membership that has ended is no one's current party, except that of someone
+        who has died, whose last party is shown.
+        """
+        if not self.parties:
+            return None
+        if day is None:
+            current = [p for p in self.parties if p.end is None]
+            if current:
+                return current[-1]
+            return self.parties[-1] if self.died else None
+        for party in self.parties:
+            if party.held_on(day):
+                return party
+        return None
 
     def party_on(self, day: dt.date | None) -> str:
         """Return the party the person belonged to on day (or the current one)."""
-        if not self.parties:
-            return ""
-        if day is None:
-            current = [p for p in self.parties if p.end is None]
-            return (current or list(self.parties))[-1].name
-        for party in self.parties:
-            if party.held_on(day):
-                return party.name
-        return ""
+        span = self.party_span_on(day)
+        return span.name if span else ""
+
+    def party_label_on(self, day: dt.date | None) -> str:
+        """Return the party on day as a reader should see it, e.g. 'Labour (whip withdrawn)'."""
+        span = self.party_span_on(day)
+        return span.label_on(day) if span else ""
+
+    @property
+    def shows_party_history(self) -> bool:
+        """Whether a profile lists the memberships: more than one, or any dated or cited."""
+        return len(self.parties) > 1 or any(
+            p.start or p.end or p.source or p.whip_withdrawn for p in self.parties
+        )
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -240,6 +378,15 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """A dated note that the story was changed to put an error right."""
+
+    date: dt.date
+    text: str
+    line: int = field(default=1, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """A story that mentions people and topics."""
 
@@ -260,8 +407,25 @@ class Article:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    corrections: tuple[Correction, ...] = ()
 
     kind = "article"
+
+    @property
+    def corrections_newest_first(self) -> tuple[Correction, ...]:
+        """The corrections, latest first; those of one day in the order written."""
+        ordered = sorted(
+            enumerate(self.corrections), key=lambda i_c: (-i_c[1].date.toordinal(), i_c[0])
+        )
+        return tuple(c for _, c in ordered)
+
+    @property
+    def modified(self) -> dt.date:
+        """The day the story last changed: its latest correction, `updated` or its date."""
+        days = [self.date, *(c.date for c in self.corrections)]
+        if self.updated is not None:
+            days.append(self.updated)
+        return max(days)
 
     @property
     def url_path(self) -> str:

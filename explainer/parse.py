@@ -13,7 +13,9 @@ from .load import KeyPath, RawDocument, describe, dotted
 from .model import (
     CLAIM_STATUSES,
     Article,
+    Citation,
     Claim,
+    Correction,
     Evidence,
     Headline,
     Link,
@@ -44,6 +46,7 @@ ARTICLE_FIELDS = {
     "related_headlines": False,
     "quotes": False,
     "claims": False,
+    "corrections": False,
     "extra": False,
 }
 PERSON_FIELDS = {
@@ -68,8 +71,24 @@ TOPIC_FIELDS = {
     "links": False,
     "extra": False,
 }
-ROLE_FIELDS = {"title": True, "from": True, "to": False, "aliases": False}
-PARTY_FIELDS = {"name": True, "from": False, "to": False}
+ROLE_FIELDS = {
+    "title": True,
+    "from": True,
+    "to": False,
+    "aliases": False,
+    "source": False,
+    "prominent": False,
+}
+PARTY_FIELDS = {
+    "name": True,
+    "from": False,
+    "to": False,
+    "source": False,
+    "whip_withdrawn": False,
+    "whip_restored": False,
+}
+CITATION_FIELDS = {"url": True, "title": False}
+CORRECTION_FIELDS = {"date": True, "text": True}
 SOURCE_FIELDS = {"name": False, "url": False, "author": False}
 HEADLINE_FIELDS = {"title": True, "url": False}
 QUOTE_FIELDS = {"by": True, "text": True, "via": False, "context": False}
@@ -162,6 +181,24 @@ class _Reader:
             )
         return text
 
+    def citation(self, path: KeyPath, value: Any) -> Citation:
+        """Read a source: a web address, or a mapping with url and title."""
+        if isinstance(value, str):
+            return Citation(self.url(path, value))
+        if not isinstance(value, dict):
+            raise self.fail(
+                path, f"expected a web address or {{url, title}}, got {describe(value)}"
+            )
+        data = self.fields(path, value, CITATION_FIELDS)
+        title = self.text(path + ("title",), data["title"]) if data.get("title") is not None else ""
+        return Citation(self.url(path + ("url",), data["url"]), title)
+
+    def optional(
+        self, path: KeyPath, data: dict[str, Any], key: str, read: Callable[[KeyPath, Any], T]
+    ) -> T | None:
+        """Read data[key] when it is present and not empty."""
+        return read(path + (key,), data[key]) if data.get(key) is not None else None
+
     def items(self, path: KeyPath, value: Any, read: Callable[[KeyPath, Any], T]) -> tuple[T, ...]:
         """Read every item of a list, reporting each bad item."""
         if not isinstance(value, list):
@@ -247,7 +284,9 @@ def _read_role(r: _Reader) -> Callable[[KeyPath, Any], Role]:
             raise r.fail(
                 path + ("to",), f"role ends ({end}) before it starts ({start}); swap the dates"
             )
-        return Role(title, start, end, aliases)
+        source = r.optional(path, data, "source", r.citation)
+        prominent = r.optional(path, data, "prominent", r.boolean)
+        return Role(title, start, end, aliases, source, prominent)
 
     return read
 
@@ -261,7 +300,12 @@ def _read_party(r: _Reader) -> Callable[[KeyPath, Any], tuple[PartySpan, ...]]:
         end = r.date(path + ("to",), data["to"]) if data.get("to") is not None else None
         if start and end and end < start:
             raise r.fail(path + ("to",), f"membership ends ({end}) before it starts ({start})")
-        return PartySpan(r.text(path + ("name",), data["name"]), start, end)
+        source = r.optional(path, data, "source", r.citation)
+        withdrawn = r.optional(path, data, "whip_withdrawn", r.date)
+        restored = r.optional(path, data, "whip_restored", r.date)
+        _check_whip(r, path, start, end, withdrawn, restored)
+        name = r.text(path + ("name",), data["name"])
+        return PartySpan(name, start, end, source, withdrawn, restored)
 
     def read(path: KeyPath, value: Any) -> tuple[PartySpan, ...]:
         if isinstance(value, list):
@@ -269,6 +313,50 @@ def _read_party(r: _Reader) -> Callable[[KeyPath, Any], tuple[PartySpan, ...]]:
         return (PartySpan(r.text(path, value)),)
 
     return read
+
+
+def _check_whip(
+    r: _Reader,
+    path: KeyPath,
+    start: date | None,
+    end: date | None,
+    withdrawn: date | None,
+    restored: date | None,
+) -> None:
+    """Refuse whip dates that contradict each other or fall outside the membership."""
+    if restored is not None and withdrawn is None:
+        raise r.fail(
+            path + ("whip_restored",),
+            "the whip can only be restored after it was withdrawn; add whip_withdrawn",
+        )
+    if withdrawn is None:
+        return
+    if (start is not None and withdrawn < start) or (end is not None and withdrawn >= end):
+        raise r.fail(
+            path + ("whip_withdrawn",),
+            f"whip withdrawn ({withdrawn}) outside the membership "
+            f"({start or 'no start'} to {end or 'no end'})",
+        )
+    if restored is not None and restored <= withdrawn:
+        raise r.fail(
+            path + ("whip_restored",),
+            f"whip restored ({restored}) before it was withdrawn ({withdrawn})",
+        )
+    if restored is not None and end is not None and restored > end:
+        raise r.fail(
+            path + ("whip_restored",),
+            f"whip restored ({restored}) after the membership ended ({end})",
+        )
+
+
+def _plain_date(value: Any) -> date | None:
+    """Return value as a date when it is one, without reporting anything."""
+    if isinstance(value, str) and DATE_RE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None
 
 
 def _item_lines(doc: RawDocument, key: str) -> tuple[int, ...]:
@@ -303,6 +391,7 @@ def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
         extra=f.get("extra", r.mapping, {}),
         body=doc.body,
         body_line=doc.body_line,
+        role_lines=_item_lines(doc, "roles"),
     )
     if person.born and person.died and person.died < person.born:
         f.ok = False
@@ -414,6 +503,19 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
             line=doc.line_of(path + ("claim",)),
         )
 
+    published = _plain_date(meta.get("date"))
+
+    def correction(path: KeyPath, value: Any) -> Correction:
+        data = r.fields(path, value, CORRECTION_FIELDS)
+        day = r.date(path + ("date",), data["date"])
+        text = r.text(path + ("text",), data["text"])
+        if published is not None and day < published:
+            raise r.fail(
+                path + ("date",),
+                f"correction dated {day} is before the story's date ({published})",
+            )
+        return Correction(day, text, doc.line_of(path + ("text",)))
+
     article = Article(
         slug=doc.slug,
         src_path=doc.src_path,
@@ -432,6 +534,7 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
         extra=f.get("extra", r.mapping, {}),
         body=doc.body,
         body_line=doc.body_line,
+        corrections=f.get("corrections", lambda p, v: r.items(p, v, correction), ()),
     )
     if f.ok and article.updated is not None and article.updated < article.date:
         r.fail(("updated",), f"updated ({article.updated}) is before date ({article.date})")

@@ -67,7 +67,7 @@ def _clean_build(
     collector.raise_if_errors()
     clock.lap("parse")
     linked = link_site(site, collector, drafts=options.drafts, jobs=options.jobs, progress=progress)
-    advise(linked, collector)
+    advise(linked, collector, strict=options.strict)
     _stop(collector, options.strict)
     clock.lap("link")
     pages = iter_pages(page_data(linked), options.templates, options.jobs, progress)

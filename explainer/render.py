@@ -21,6 +21,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import feeds, jsonld
+from .corrections import site_corrections
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedSite
 from .model import CLAIM_STATUSES
@@ -170,6 +171,14 @@ def _claims_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     }
 
 
+def _corrections_context(view: SiteView, job: PageJob) -> dict[str, Any]:
+    return {
+        "crumbs": HOME,
+        "title": "Corrections",
+        "corrections": site_corrections(view.articles()),
+    }
+
+
 def _timeline_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     if job.subject:
         person = view.entity(job.subject)
@@ -209,7 +218,7 @@ def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
             continue
         if entity.kind == "person":
             people_in_story.append(
-                PersonInStory(entity, entity.role_label_on(day), entity.party_on(day))
+                PersonInStory(entity, entity.role_label_on(day), entity.party_label_on(day))
             )
         else:
             topics_in_story.append(entity)
@@ -281,6 +290,7 @@ CONTEXTS: dict[str, Callable[[SiteView, PageJob], dict[str, Any]]] = {
     "people": _people_context,
     "topics": _topics_context,
     "claims": _claims_context,
+    "corrections": _corrections_context,
     "timeline": _timeline_context,
     "person-timeline": _timeline_context,
     "search": _search_context,
@@ -311,7 +321,7 @@ def card(entity: Any, url_path: str, day: dt.date | None) -> dict[str, str]:
         data["kind"] = "person"
         data["initials"] = entity.initials
         data["role"] = entity.role_label_on(day) if day else entity.current_label()
-        data["party"] = entity.party_on(day)
+        data["party"] = entity.party_label_on(day)
         if entity.image:
             data["image"] = relative_url(url_path, f"static/{entity.image}")
     else:

@@ -53,6 +53,9 @@ ARTICLE_OPTIONAL = """\
 #       - label: The study, published 15 November 2017
 #         url: https://example.org/study
 #     note: The article does not name the researchers.
+# corrections:                          # errors put right since publication, newest shown first
+#   - date: {today}
+#     text: An earlier version gave the wrong date for the vote.
 # extra:                                # anything else, for your own templates
 #   section: Politics
 """
@@ -68,6 +71,7 @@ PERSON_OPTIONAL = """\
 #     from: 2016-07-13
 #     to: 2019-07-24
 #     aliases: [the Prime Minister, the PM]  # mean them only while they hold it
+#     source: https://www.gov.uk/government/history/past-prime-ministers/theresa-may
 # links:                                # label: web address
 #   Wikipedia: https://en.wikipedia.org/wiki/Theresa_May
 # image: images/theresa-may.jpg         # a picture inside static/; without one, initials

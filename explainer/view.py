@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from .corrections import last_corrected, site_corrections
 from .link import LinkedClaim, LinkedSite
 from .model import Article, Claim, Person, Quote, SiteConfig, Topic
 from .timeline import Entry, build_timeline
@@ -120,7 +121,7 @@ class PageData:
 
 
 def _latest(linked: LinkedSite) -> tuple[dt.date | None, Callable[[str], dt.date | None]]:
-    changed = {item.article.slug: item.article.updated or item.article.date for item in linked.articles}
+    changed = {item.article.slug: item.article.modified for item in linked.articles}
     latest = max(changed.values(), default=None)
 
     def latest_for(slug: str) -> dt.date | None:
@@ -144,8 +145,10 @@ def page_data(linked: LinkedSite) -> PageData:
         if not job.in_sitemap:
             continue
         if job.kind == "article":
-            article = linked.by_slug[job.subject].article
-            lastmod.append((job.url_path, article.updated or article.date))
+            lastmod.append((job.url_path, linked.by_slug[job.subject].article.modified))
+        elif job.kind == "corrections":
+            newest = last_corrected(site_corrections(item.article for item in linked.articles))
+            lastmod.append((job.url_path, newest or latest))
         elif job.subject:
             lastmod.append((job.url_path, latest_for(job.subject)))
         else:
@@ -171,6 +174,7 @@ def page_jobs(linked: LinkedSite, timeline_people: Iterable[str]) -> tuple[PageJ
         PageJob("people/", "people.html", "people"),
         PageJob("topics/", "topics.html", "topics"),
         PageJob("claims/", "claims.html", "claims"),
+        PageJob("corrections/", "corrections.html", "corrections"),
         PageJob("timeline/", "timeline.html", "timeline"),
         *(
             PageJob(f"timeline/{slug}/", "timeline.html", "person-timeline", slug)

@@ -41,9 +41,10 @@ name: Jeremy Corbyn
 summary: Labour leader from 2015 to 2020.
 party:
   - name: Labour
-    to: 2020-10-29
+    to: 2024-05-24
+    whip_withdrawn: 2020-10-29
   - name: Independent
-    from: 2020-10-29
+    from: 2024-05-24
 roles:
   - title: Leader of the Labour Party
     from: 2015-09-12
@@ -265,7 +266,8 @@ def test_article_cards_give_role_and_party_on_the_article_date(site):
     summer = cards_of(parse_html(site.page("articles/summer/")))
     assert summer["boris-johnson"]["role"] == "Prime Minister"
     winter = cards_of(parse_html(site.page("articles/winter/")))
-    assert winter["jeremy-corbyn"]["party"] == "Independent"
+    # Suspended in October 2020 and readmitted without the whip; expelled only in 2024.
+    assert winter["jeremy-corbyn"]["party"] == "Labour (whip withdrawn)"
     assert winter["boris-johnson"]["role"] == "Prime Minister"
     assert autumn["eu-referendum"] == {
         **autumn["eu-referendum"],

@@ -321,7 +321,7 @@ class Engine:
             quotes_by=compute_quotes(items),
             claims_of=compute_claims(items),
         )
-        advise(linked, collector)
+        advise(linked, collector, strict=settings.strict)
         if collector.errors or (settings.strict and collector.warnings):
             raise BuildFailed(collector.diagnostics)
         stages.lap("link")
