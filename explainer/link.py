@@ -486,37 +486,40 @@ def check_quotes(article: Article, body_html: str) -> list[Diagnostic]:
     ]
 
 
+def _newest_first(articles: Iterable[LinkedArticle]) -> list[LinkedArticle]:
+    # Usually in this order already, which sorting finds in one pass.
+    return sorted(articles, key=lambda item: item.article.sort_key)
+
+
 def compute_quotes(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every quote, by speaker, newest article first."""
-    by: dict[str, list[tuple[tuple[int, str, str], Use]]] = defaultdict(list)
-    for item in articles:
+    by: dict[str, list[Use]] = defaultdict(list)
+    for item in _newest_first(articles):
         for i, quote in enumerate(item.article.quotes):
-            by[quote.by].append((item.article.sort_key, (item.article.slug, i)))
-    return {s: tuple(use for _, use in sorted(q, key=lambda u: u[0])) for s, q in by.items()}
+            by[quote.by].append((item.article.slug, i))
+    return {s: tuple(uses) for s, uses in by.items()}
 
 
 def compute_claims(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every claim made by or about each person or topic, newest article first."""
-    of: dict[str, list[tuple[tuple[int, str, str], Use]]] = defaultdict(list)
-    for item in articles:
+    of: dict[str, list[Use]] = defaultdict(list)
+    for item in _newest_first(articles):
         for i, claim in enumerate(item.claims):
             for slug in claim.entities:
-                of[slug].append((item.article.sort_key, (item.article.slug, i)))
-    return {s: tuple(use for _, use in sorted(c, key=lambda x: x[0])) for s, c in of.items()}
+                of[slug].append((item.article.slug, i))
+    return {s: tuple(uses) for s, uses in of.items()}
 
 
 def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Excerpt, ...]]:
     """Invert article -> entities into entity -> articles, newest first."""
-    inverse: dict[str, list[tuple[tuple[int, str, str], Excerpt]]] = defaultdict(list)
-    for item in articles:
-        key = item.article.sort_key
+    inverse: dict[str, list[Excerpt]] = defaultdict(list)
+    for item in _newest_first(articles):
+        slug_of = item.article.slug
+        excerpts = item.excerpts
+        summary = item.article.summary
         for slug in item.entities:
-            excerpt = item.excerpts.get(slug) or item.article.summary
-            inverse[slug].append((key, (item.article.slug, excerpt)))
-    return {
-        slug: tuple(link for _, link in sorted(links, key=lambda b: b[0]))
-        for slug, links in inverse.items()
-    }
+            inverse[slug].append((slug_of, excerpts.get(slug) or summary))
+    return {slug: tuple(links) for slug, links in inverse.items()}
 
 
 def compute_co_mentions(

@@ -35,6 +35,7 @@ SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
 PR_SET_PDEATHSIG = 1
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 GARBAGE_EVERY = 20  # updates between full garbage collections
+WATCH_STEP_MS = 20  # a burst of changes ends when none came for this long
 
 
 @dataclass(frozen=True)
@@ -110,16 +111,21 @@ class Preview:
             rung, self.bell = self.bell, Bell()
         rung.ring()
 
-    def rebuild(self, css_only: bool = False, quiet: bool = False) -> None:
-        """Build once; on failure keep serving the last good site and report why."""
+    def rebuild(
+        self, css_only: bool = False, quiet: bool = False, touched: list[Path] | None = None
+    ) -> None:
+        """Build once; on failure keep serving the last good site and report why.
+
+        `touched`: content files whose contents alone changed, when that is all that did.
+        """
         with self.building:
             if not self.stopping.is_set():
-                self._rebuild(css_only, quiet)
+                self._rebuild(css_only, quiet, touched)
 
-    def _rebuild(self, css_only: bool, quiet: bool) -> None:
+    def _rebuild(self, css_only: bool, quiet: bool, touched: list[Path] | None) -> None:
         started = time.perf_counter()
         try:
-            update = self.session.update()
+            update = self.session.update(touched)
         except BuildFailed as failed:
             for diagnostic in sorted(failed.diagnostics, key=lambda d: (d.severity != "error", d)):
                 print(diagnostic, file=sys.stderr)
@@ -405,7 +411,22 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _watch(preview: Preview, paths: list[Path], static: Path, quiet: bool) -> None:
+def _touched(changes: set[tuple[Any, str]], content: Path) -> list[Path] | None:
+    """The content files whose contents changed, when nothing else did; else None."""
+    import watchfiles
+
+    found = []
+    for change, name in changes:
+        path = Path(name)
+        if change != watchfiles.Change.modified or content not in path.parents:
+            return None
+        found.append(path)
+    return found or None
+
+
+def _watch(
+    preview: Preview, paths: list[Path], static: Path, content: Path, quiet: bool
+) -> None:
     """Rebuild on every burst of changes; also check once a second, in case an event was missed."""
     import watchfiles
 
@@ -416,17 +437,21 @@ def _watch(preview: Preview, paths: list[Path], static: Path, quiet: bool) -> No
         stop_event=preview.stopping,
         yield_on_timeout=True,
         rust_timeout=1000,
+        step=WATCH_STEP_MS,
         raise_interrupt=False,
     ):
         if preview.stopping.is_set():
             return
-        current = tree_manifest(*paths)
-        if not changes and current == last:
-            continue
-        last = current
+        if not changes:  # a quiet second: look for anything an event missed
+            current = tree_manifest(*paths)
+            if current == last:
+                continue
+            last = current
         names = [Path(name) for _, name in changes]
         css_only = bool(names) and all(n.suffix == ".css" and static in n.parents for n in names)
-        preview.rebuild(css_only=css_only, quiet=quiet)
+        preview.rebuild(css_only=css_only, quiet=quiet, touched=_touched(changes, content))
+        if changes:
+            last = tree_manifest(*paths)  # after the page is served: off the save's path
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -512,7 +537,9 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
         )
     watched = [options.content, options.templates, options.static, options.config_path]
     watcher = threading.Thread(
-        target=_watch, args=(preview, watched, options.static.resolve(), quiet), daemon=True
+        target=_watch,
+        args=(preview, watched, options.static.resolve(), options.content.resolve(), quiet),
+        daemon=True,
     )
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)

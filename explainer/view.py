@@ -120,14 +120,19 @@ class PageData:
     pages: Mapping[str, Article | Person | Topic]  # every article, person and topic by slug
 
 
-def _latest(linked: LinkedSite) -> tuple[dt.date | None, Callable[[str], dt.date | None]]:
-    changed = {item.article.slug: item.article.modified for item in linked.articles}
-    latest = max(changed.values(), default=None)
-
-    def latest_for(slug: str) -> dt.date | None:
-        return max((changed[a] for a, _ in linked.backlinks.get(slug, ())), default=None)
-
-    return latest, latest_for
+def _latest(linked: LinkedSite) -> tuple[dt.date | None, Mapping[str, dt.date]]:
+    """The day the newest article last changed, and the same for the articles of each entity."""
+    latest: dt.date | None = None
+    latest_of: dict[str, dt.date] = {}
+    for item in linked.articles:
+        day = item.article.modified
+        if latest is None or day > latest:
+            latest = day
+        for slug in item.entities:
+            known = latest_of.get(slug)
+            if known is None or day > known:
+                latest_of[slug] = day
+    return latest, latest_of
 
 
 def page_data(linked: LinkedSite) -> PageData:
@@ -139,7 +144,7 @@ def page_data(linked: LinkedSite) -> PageData:
             entries_of.setdefault(slug, []).append(entry)
     timeline_people = tuple(p.slug for p in linked.site.people if p.slug in entries_of)
     jobs = page_jobs(linked, timeline_people)
-    latest, latest_for = _latest(linked)
+    latest, latest_of = _latest(linked)
     lastmod: list[tuple[str, dt.date | None]] = []
     for job in jobs:
         if not job.in_sitemap:
@@ -150,7 +155,7 @@ def page_data(linked: LinkedSite) -> PageData:
             newest = last_corrected(site_corrections(item.article for item in linked.articles))
             lastmod.append((job.url_path, newest or latest))
         elif job.subject:
-            lastmod.append((job.url_path, latest_for(job.subject)))
+            lastmod.append((job.url_path, latest_of.get(job.subject)))
         else:
             lastmod.append((job.url_path, latest))
     return PageData(

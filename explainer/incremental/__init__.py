@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,9 +81,12 @@ class Session:
         """Output path -> bytes: the whole site as a clean build writes it (search aside)."""
         return self._pages
 
-    def update(self) -> Update:
-        """Bring the pages up to date with the files; raise BuildFailed on content errors."""
-        update = self.engine.update()
+    def update(self, touched: Collection[Path] | None = None) -> Update:
+        """Bring the pages up to date with the files; raise BuildFailed on content errors.
+
+        `touched`: see Engine.update.
+        """
+        update = self.engine.update(touched=touched)
         pages = dict(self._pages) if update.fresh else self._pages
         if update.fresh:
             pages.clear()

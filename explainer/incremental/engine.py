@@ -22,8 +22,8 @@ import gc
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,7 @@ from ..link import (
 )
 from ..load import (
     DEFAULT_LIMITS,
+    ContentFile,
     RawDocument,
     check_project_files,
     gather_documents,
@@ -121,6 +122,8 @@ class State:
     settings: Settings
     config: SiteConfig
     config_text: bytes
+    files: list[ContentFile]
+    scan_problems: tuple[Diagnostic, ...]  # what looking at the names and links found
     documents: dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]]
     parsed: dict[str, Parsed]  # by path
     context: LinkContext
@@ -241,11 +244,15 @@ class Engine:
         self.state = state if state is not None and state.settings == settings else None
         self.renderer: Renderer | None = None
 
-    def update(self, redraw: Iterable[str] = ()) -> Update:
+    def update(
+        self, redraw: Iterable[str] = (), touched: Collection[Path] | None = None
+    ) -> Update:
         """Bring the site up to date with the files; raise BuildFailed on content errors.
 
         On failure the session keeps its last good state. `redraw` names url paths to
-        draw again whatever changed (their output was lost).
+        draw again whatever changed (their output was lost). `touched`, when given, says
+        that nothing changed in the content folder but the contents of these known files
+        (as a file watcher saw it); a file that is not known makes it look at everything.
         """
         # The state holds millions of objects; a collection in the middle of an update
         # would scan them all for nothing (they are trees, freed by reference counting).
@@ -254,7 +261,7 @@ class Engine:
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._update(set(redraw))
+            return self._update(set(redraw), touched)
         finally:
             gc.freeze()
             if enabled:
@@ -267,7 +274,7 @@ class Engine:
         gc.collect()
         gc.freeze()
 
-    def _update(self, redraw: set[str]) -> Update:
+    def _update(self, redraw: set[str], touched: Collection[Path] | None) -> Update:
         started = time.perf_counter()
         stages = Stopwatch()
         collector = Collector()
@@ -277,11 +284,20 @@ class Engine:
         config = load_config(settings.config_path, collector)
         if old is not None and (config != old.config or config_text != old.config_text):
             old = None  # other settings: every stage may give something else
-        check_project_files(
-            settings.root, settings.content, settings.templates, settings.static, collector
-        )
         limits = config.limits if config else DEFAULT_LIMITS
-        documents, docs, unreadable = self._load(old, collector, limits)
+        files = self._rescan(old, touched, limits)
+        if files is None:
+            scanned = Collector()
+            check_project_files(
+                settings.root, settings.content, settings.templates, settings.static, scanned
+            )
+            files = scan_content(settings.content, scanned, limits)
+            scan_problems = tuple(scanned.diagnostics)
+        else:
+            assert old is not None
+            scan_problems = old.scan_problems
+        collector.diagnostics.extend(scan_problems)
+        documents, docs, unreadable = self._load(old, files, collector, limits)
         stages.lap("load")
         if config is None:
             collector.raise_if_errors()
@@ -355,6 +371,8 @@ class Engine:
             settings=settings,
             config=config,
             config_text=config_text,
+            files=files,
+            scan_problems=scan_problems,
             documents=documents,
             parsed=parsed,
             context=context,
@@ -383,14 +401,41 @@ class Engine:
 
     # -- the stages, redone where something changed -------------------------------------
 
+    def _rescan(
+        self, old: State | None, touched: Collection[Path] | None, limits: Any
+    ) -> list[ContentFile] | None:
+        """The content files, when only the contents of known files changed; else None.
+
+        Then no name, link or folder can have changed, so the last scan holds but for
+        the touched files' sizes and times.
+        """
+        if old is None or touched is None:
+            return None
+        where = {os.path.abspath(path) for path in touched}
+        files = list(old.files)
+        found = 0
+        for i, entry in enumerate(files):
+            if os.path.abspath(entry.path) not in where:
+                continue
+            found += 1
+            if entry.problem is not None:
+                return None
+            try:
+                st = entry.path.stat()
+            except OSError:
+                return None
+            if st.st_size > limits.max_file_bytes:
+                return None
+            files[i] = replace(entry, stat=st)
+        return files if found == len(where) else None
+
     def _load(
-        self, old: State | None, collector: Collector, limits: Any
+        self, old: State | None, files: list[ContentFile], collector: Collector, limits: Any
     ) -> tuple[
         dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]],
         list[RawDocument],
         dict[str, str],
     ]:
-        files = scan_content(self.settings.content, collector, limits)
         known = old.documents if old is not None else {}
         results: list[RawDocument | Diagnostic | None] = []
         for entry in files:
