@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
@@ -552,6 +553,9 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
         cache = explainer_cache_file(src, out)
         if cache is not None:
             measure.clear(cache)
+            # And whatever the cache keeps beside its main file (shards, a manifest).
+            for part in cache.parent.glob(f"{glob.escape(cache.stem)}.*"):
+                measure.clear(part)
     if tool == "hugo":
         measure.clear(work / "hugo-cache")
         if site is not None:
