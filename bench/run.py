@@ -70,7 +70,9 @@ EDIT_SENTENCE = "\nOfficials said the review would continue after the summer rec
 ALIAS_SHARE = 0.01  # the alias renamed is used in about this share of the articles
 TITLE_PEOPLE = 200  # the person whose title changes is named in about this many articles
 PREVIEW_EDITS = 7
-EXPLAINER_READY = re.compile(r"Serving .*? on http://(?:\[[^\]]*\]|[^:/\s]+):(?P<port>\d+)/")
+# "Serving . on http://127.0.0.1:8000/ (Ctrl-C to stop)", worded loosely enough to outlive
+# small changes to the message.
+EXPLAINER_READY = re.compile(r"Serving\b[^\n]*?\bhttps?://(?:\[[^\]]*\]|[^:/\s]+):(?P<port>\d+)")
 HUGO_TOTAL = re.compile(r"^Total in (\d+(?:\.\d+)?) ms", re.MULTILINE)
 HUGO_READY = re.compile(r"Web Server is available at https?://[^/\s]+?:(?P<port>\d+)/")
 
