@@ -54,8 +54,10 @@ serve: $(VENV)/.installed
 clean:
 	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
 
-# Benchmarks against Hugo, Pelican, MkDocs and Eleventy: long (tens of minutes); writes
-# bench/results.json and BENCHMARKS.md. BENCH_ARGS=--quick for a one-minute smoke run.
+# Benchmarks against Hugo, Pelican, MkDocs and Eleventy, preview servers included: long
+# (tens of minutes); writes bench/results.json and BENCHMARKS.md. BENCH_ARGS=--quick for a
+# smoke run of a few minutes; e.g. BENCH_ARGS="--sizes 4000 --scenarios preview,hugo-server"
+# for a subset (bench/run.py --help lists the scenarios).
 bench: $(VENV)/.installed
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -37,6 +39,7 @@ class Sample:
     returncode: int
     rss_source: str
     background_s: float  # how long processes the build left behind ran on after it exited
+    timed_out: bool = False  # killed after the time allowed
 
     def as_dict(self) -> dict[str, Any]:
         """Return the sample as plain JSON-ready data."""
@@ -59,14 +62,30 @@ def become_subreaper() -> bool:
         return False
 
 
-def reap_orphans() -> float:
-    """Wait for every adopted orphan to exit; return how long that took."""
+def reap_orphans(timeout: float = 300.0) -> float:
+    """Wait for every adopted orphan to exit; return how long that took.
+
+    One still running after `timeout` seconds is killed, with its own children.
+    """
     started = time.perf_counter()
     while True:
         try:
-            os.waitpid(-1, 0)
+            pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return time.perf_counter() - started
+        if pid:
+            continue
+        if time.perf_counter() - started > timeout:
+            for child in child_pids(os.getpid()):
+                kill_tree(child)
+        time.sleep(0.01)
+
+
+def kill_tree(root: int) -> None:
+    """SIGKILL a process and every descendant of it, the deepest first."""
+    for pid in reversed(tree_pids(root)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
 
 def have_gnu_time() -> bool:
@@ -74,7 +93,8 @@ def have_gnu_time() -> bool:
     return os.access(GNU_TIME, os.X_OK)
 
 
-def _children(pid: int) -> list[int]:
+def child_pids(pid: int) -> list[int]:
+    """Return the process's children (every thread's), from /proc."""
     found: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
@@ -89,13 +109,14 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _tree(root: int) -> list[int]:
+def tree_pids(root: int) -> list[int]:
+    """Return a process and all its descendants, from /proc."""
     seen: list[int] = []
     todo = [root]
     while todo:
         pid = todo.pop()
         seen.append(pid)
-        todo.extend(_children(pid))
+        todo.extend(child_pids(pid))
     return seen
 
 
@@ -125,7 +146,7 @@ class _TreeSampler(threading.Thread):
     def run(self) -> None:
         while not self._done.is_set():
             started = time.perf_counter()
-            total = sum(_memory_kb(pid) for pid in _tree(self.root))
+            total = sum(_memory_kb(pid) for pid in tree_pids(self.root))
             cost = time.perf_counter() - started
             self.peak_kb = max(self.peak_kb, total)
             self.samples += 1
@@ -137,9 +158,17 @@ class _TreeSampler(threading.Thread):
 
 
 def run_measured(
-    command: list[str], cwd: Path, log: Path, env: dict[str, str] | None = None
+    command: list[str],
+    cwd: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    timeout: float | None = None,
 ) -> Sample:
-    """Run command (output to log), returning wall time, peak RSS and exit status."""
+    """Run command (output to log), returning wall time, peak RSS and exit status.
+
+    After `timeout` seconds the command and everything it started is killed; so is it
+    when the wait is interrupted (Ctrl-C), before the interruption goes on.
+    """
     log.parent.mkdir(parents=True, exist_ok=True)
     use_time = have_gnu_time()
     with tempfile.TemporaryDirectory(prefix="bench-time-") as tmp:
@@ -157,11 +186,29 @@ def run_measured(
             )
             sampler = _TreeSampler(proc.pid)
             sampler.start()
-            # wait4 rather than getrusage(RUSAGE_CHILDREN): the latter is a maximum over
-            # every child this process ever had, so it could not tell one run from another.
-            _, status, usage = os.wait4(proc.pid, 0)
+            expired = threading.Event()
+
+            def expire() -> None:
+                expired.set()
+                kill_tree(proc.pid)
+
+            timer = threading.Timer(timeout, expire) if timeout else None
+            if timer is not None:
+                timer.daemon = True
+                timer.start()
+            try:
+                # wait4 rather than getrusage(RUSAGE_CHILDREN): the latter is a maximum over
+                # every child this process ever had, so it could not tell one run from another.
+                _, status, usage = os.wait4(proc.pid, 0)
+            except BaseException:
+                kill_tree(proc.pid)
+                os.wait4(proc.pid, 0)
+                raise
+            finally:
+                if timer is not None:
+                    timer.cancel()
+                sampler.stop()
             seconds = time.perf_counter() - started
-            sampler.stop()
             proc.returncode = os.waitstatus_to_exitcode(status)
             background_s = reap_orphans()
         max_rss_kb = 0
@@ -181,6 +228,7 @@ def run_measured(
         returncode=proc.returncode,
         rss_source=source,
         background_s=background_s,
+        timed_out=expired.is_set(),
     )
 
 

@@ -3,6 +3,8 @@
 
     .venv/bin/python bench/run.py [--sizes 1000,4000,10000] [--runs 3] [--quick]
                                   [--tools explainer,explainer-nosearch,hugo,...]
+                                  [--scenarios cold,noop,edit,alias,title,search-edit,
+                                               preview,hugo-server] [--edits 7]
 
 Run it with the project's Python (`make bench`): explainer is built with the same
 interpreter, as `python build.py --content CORPUS --out OUT --config site.yaml` from the
@@ -11,24 +13,30 @@ node_modules), never into the project's environment. Corpora come from
 ../shared/bench/make_corpus.py beside the repository. Raw timings go to
 bench/results.json and the tables to BENCHMARKS.md (a --quick run writes under
 bench/.work/ instead, so a smoke check never replaces measured numbers).
+
+The preview scenarios start `build.py serve` and `hugo server` as an author would, append
+a sentence to an article and poll its page over HTTP until the sentence is served.
+Everything is measured from outside the tools (processes, files, HTTP), so it does not
+depend on how explainer is built inside.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import glob
 import hashlib
 import json
 import os
 import platform
 import re
+import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -40,14 +48,33 @@ sys.path.insert(0, str(BENCH))
 
 import measure  # noqa: E402
 import peers  # noqa: E402
+import picks  # noqa: E402
 import report  # noqa: E402
+import servers  # noqa: E402
+from restore import FileGuard  # noqa: E402
 
 EXPLAINERS = ("explainer", "explainer-nosearch")
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
 ALL_TOOLS = (*EXPLAINERS, *PEERS)
-SCENARIOS = ("cold", "noop", "edit", "rename")
+SCENARIOS = ("cold", "noop", "edit", "alias", "title", "search-edit", "preview", "hugo-server")
+# explainer's rebuild scenarios: the build each one runs (the one its target is about) and
+# the scenario its samples are recorded under. search-edit is the edit with search on.
+CLI_SCENARIOS: dict[str, tuple[str, str]] = {
+    "edit": ("explainer-nosearch", "edit"),
+    "alias": ("explainer-nosearch", "alias"),
+    "title": ("explainer-nosearch", "title"),
+    "search-edit": ("explainer", "edit"),
+}
 PY_PEERS = ("hugo", "pelican", "mkdocs")
 EDIT_SENTENCE = "\nOfficials said the review would continue after the summer recess.\n"
+ALIAS_SHARE = 0.01  # the alias renamed is used in about this share of the articles
+TITLE_PEOPLE = 200  # the person whose title changes is named in about this many articles
+PREVIEW_EDITS = 7
+# "Serving . on http://127.0.0.1:8000/ (Ctrl-C to stop)", worded loosely enough to outlive
+# small changes to the message.
+EXPLAINER_READY = re.compile(r"Serving\b[^\n]*?\bhttps?://(?:\[[^\]]*\]|[^:/\s]+):(?P<port>\d+)")
+HUGO_TOTAL = re.compile(r"^Total in (\d+(?:\.\d+)?) ms", re.MULTILINE)
+HUGO_READY = re.compile(r"Web Server is available at https?://[^/\s]+?:(?P<port>\d+)/")
 
 
 def log(message: str) -> None:
@@ -131,9 +158,42 @@ def make_parser() -> argparse.ArgumentParser:
     ap.add_argument(
         "--scenarios",
         default=",".join(SCENARIOS),
-        help="explainer scenarios (default: %(default)s); peers always run cold",
+        help="what to measure (default: %(default)s). cold: every tool's cold build; noop: "
+        "explainer's rebuild with nothing changed; edit, alias, title: explainer --no-search "
+        "rebuilds after a one-article edit, an alias rename, a role-title change; search-edit: "
+        "the edit with search; preview: `build.py serve`, save to visible; hugo-server: the "
+        "same with `hugo server` (needs hugo in --tools). Hugo's cold build also runs for edit",
     )
-    ap.add_argument("--quick", action="store_true", help="smoke check: 1,000 articles, 1 run")
+    ap.add_argument(
+        "--edits",
+        type=int,
+        default=PREVIEW_EDITS,
+        help="timed edits per preview-server run (default: %(default)s; --quick: 3)",
+    )
+    ap.add_argument(
+        "--poll-interval",
+        type=float,
+        default=0.005,
+        help="seconds between two requests for an edited page (default: %(default)s)",
+    )
+    ap.add_argument(
+        "--build-timeout",
+        type=float,
+        help="seconds before a build is killed (default: 300 + 0.15 per article)",
+    )
+    ap.add_argument(
+        "--server-timeout",
+        type=float,
+        help="seconds for a preview server to serve its first build (default: 120 + 0.1 per article)",
+    )
+    ap.add_argument(
+        "--edit-timeout",
+        type=float,
+        help="seconds for a preview server to serve one edit (default: 60 + 0.02 per article)",
+    )
+    ap.add_argument(
+        "--quick", action="store_true", help="smoke check: 1,000 articles, 1 run, 3 preview edits"
+    )
     ap.add_argument(
         "--no-stages", dest="stages", action="store_false", help="skip the per-stage profile"
     )
@@ -221,7 +281,12 @@ def _install_python_peers(tools: Tools) -> None:
         ],
     ]
     for step in steps:
-        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(step, capture_output=True, text=True, check=False, timeout=1800)
+        except subprocess.TimeoutExpired:
+            for tool in PY_PEERS:
+                tools.missing[tool] = "install took more than 30 minutes"
+            return
         if done.returncode != 0:
             reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
             for tool in PY_PEERS:
@@ -247,13 +312,18 @@ def _install_node_peers(tools: Tools) -> None:
     tools.node.mkdir(parents=True)
     shutil.copy(package, tools.node / "package.json")
     shutil.copy(lock, tools.node / "package-lock.json")
-    done = subprocess.run(
-        ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=tools.node,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        done = subprocess.run(
+            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=tools.node,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=1800,
+        )
+    except subprocess.TimeoutExpired:
+        tools.missing["eleventy"] = "npm ci took more than 30 minutes"
+        return
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
         tools.missing["eleventy"] = f"npm ci failed: {reason[0]}"
@@ -304,6 +374,7 @@ def corpus_for(size: int, work: Path, make_corpus: Path) -> Path:
         [sys.executable, str(make_corpus), str(corpus), "--articles", str(size)],
         check=True,
         stdout=subprocess.DEVNULL,
+        timeout=600 + size / 10,
     )
     stamp.write_text(wanted)
     return corpus
@@ -315,40 +386,34 @@ def site_for(
     """Write (or reuse) a peer's input site for one corpus."""
     site = work / "sites" / f"{tool}-{size}"
     stamp = work / "sites" / f"{tool}-{size}.stamp"
+    dirty = site_marker(work, tool, size)
     wanted = sha256(BENCH / "peers.py", extra=(work / f"corpus-{size}.stamp").read_text())
-    if stamp.is_file() and stamp.read_text() == wanted and site.is_dir():
+    if stamp.is_file() and stamp.read_text() == wanted and site.is_dir() and not dirty.exists():
         return site, docs
     if docs is None:
         docs = peers.read_corpus(corpus)
     log(f"writing the {tool} site for {size} articles")
     peers.make_site(tool, docs, site)
+    dirty.unlink(missing_ok=True)
     stamp.write_text(wanted)
     return site, docs
 
 
-@contextmanager
-def edits(corpus: Path, work: Path) -> Iterator[tuple[Path, Path, bytes, bytes]]:
-    """Yield the article and person that edit and rename change; restore them after."""
-    article = sorted((corpus / "articles").glob("*.md"))[0]
-    person = sorted((corpus / "people").glob("*.md"))[0]
-    originals = (article.read_bytes(), person.read_bytes())
-    # Marks the corpus as modified; a run killed before the restore regenerates it.
-    dirty = work / f"{corpus.name}.dirty"
-    dirty.write_text(f"{article}\n{person}\n")
-    try:
-        yield article, person, *originals
-    finally:
-        article.write_bytes(originals[0])
-        person.write_bytes(originals[1])
-        dirty.unlink(missing_ok=True)
+def corpus_marker(corpus: Path, work: Path) -> Path:
+    """The file that says a corpus has edited files in it (regenerated if left behind)."""
+    return work / f"{corpus.name}.dirty"
 
 
-def renamed(person_text: str) -> str:
-    """Change a person's alias ('Ms Abbott' -> 'Dr Abbott'), or add one."""
-    text, count = re.subn(r'(?m)^aliases: \["(?:Mr|Ms) ', 'aliases: ["Dr ', person_text, count=1)
-    if count:
-        return text
-    return re.sub(r"(?m)^aliases: \[", 'aliases: ["Bench Alias", ', person_text, count=1)
+def site_marker(work: Path, tool: str, size: int) -> Path:
+    """The same for a peer's input site."""
+    return work / "sites" / f"{tool}-{size}.dirty"
+
+
+def spread(items: list[str], count: int) -> list[str]:
+    """Pick `count` items evenly spread over a sorted list (all of them if fewer)."""
+    if count >= len(items):
+        return list(items)
+    return [items[int((k + 0.5) * len(items) / count)] for k in range(count)]
 
 
 # -- running -------------------------------------------------------------------------
@@ -362,14 +427,17 @@ def export_source(rev: str, work: Path) -> Path:
         capture_output=True,
         text=True,
         check=True,
+        timeout=60,
     ).stdout.strip()
     src = work / f"src-{sha[:12]}"
     if not (src / "build.py").is_file():
         log(f"exporting {rev} ({sha[:12]}) to {src}")
         shutil.rmtree(src, ignore_errors=True)
         src.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", sha], cwd=REPO, capture_output=True, check=True)
-        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+        archive = subprocess.run(
+            ["git", "archive", sha], cwd=REPO, capture_output=True, check=True, timeout=300
+        )
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True, timeout=300)
     return src
 
 
@@ -452,13 +520,15 @@ def command_for(
 
 
 CACHE_PROBE = """\
-import sys
+import importlib, sys
 from pathlib import Path
-try:
-    from explainer.cache import cache_path
-except ImportError:
-    sys.exit(0)
-print(cache_path(Path("."), Path(sys.argv[1])).resolve())
+for name in ("explainer.cache", "explainer.incremental.cache", "explainer.incremental"):
+    try:
+        cache_path = importlib.import_module(name).cache_path
+    except (ImportError, AttributeError):
+        continue
+    print(cache_path(Path("."), Path(sys.argv[1])).resolve())
+    break
 """
 
 
@@ -471,6 +541,7 @@ def explainer_cache_file(src: Path, out: Path) -> Path | None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     text = done.stdout.strip()
     return Path(text) if done.returncode == 0 and text else None
@@ -485,6 +556,9 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
         cache = explainer_cache_file(src, out)
         if cache is not None:
             measure.clear(cache)
+            # And whatever the cache keeps beside its main file (shards, a manifest).
+            for part in cache.parent.glob(f"{glob.escape(cache.stem)}.*"):
+                measure.clear(part)
     if tool == "hugo":
         measure.clear(work / "hugo-cache")
         if site is not None:
@@ -519,6 +593,18 @@ def tail(path: Path, lines: int = 8) -> str:
         return ""
 
 
+def runner_limits(args: argparse.Namespace, size: int) -> tuple[float, float, float]:
+    """Seconds allowed for a build, a server's first build, and one preview edit.
+
+    The defaults grow with the corpus and leave room for a loaded machine.
+    """
+    return (
+        float(args.build_timeout or 300 + 0.15 * size),
+        float(args.edit_timeout or 60 + 0.02 * size),
+        float(args.server_timeout or 120 + 0.1 * size),
+    )
+
+
 class Runner:
     """Run every measurement of one size and keep the samples."""
 
@@ -531,15 +617,33 @@ class Runner:
         self.work: Path = args.work
         self.src = src
 
-    def sample(
-        self, size: int, tool: str, scenario: str, round_no: int, corpus: Path, site: Path | None
+    def build_timeout(self, size: int) -> float:
+        return runner_limits(self.args, size)[0]
+
+    def edit_timeout(self, size: int) -> float:
+        return runner_limits(self.args, size)[1]
+
+    def server_timeout(self, size: int) -> float:
+        return runner_limits(self.args, size)[2]
+
+    def build(
+        self,
+        size: int,
+        tool: str,
+        scenario: str,
+        round_no: int,
+        corpus: Path,
+        site: Path | None,
+        record: bool = True,
     ) -> dict[str, Any]:
+        """Run one build; keep its sample if `record`, else only log it (a setup build)."""
         out = self.work / "out" / f"{tool}-{size}"
         if scenario == "cold":
             clean_for_cold(tool, out, site, self.work, self.src)
         argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work, self.src)
-        log_path = self.work / "logs" / f"{tool}-{size}-{scenario}.log"
-        got = measure.run_measured(argv, cwd, log_path, env)
+        name = scenario if record else f"{scenario}-untimed"
+        log_path = self.work / "logs" / f"{tool}-{size}-{name}.log"
+        got = measure.run_measured(argv, cwd, log_path, env, timeout=self.build_timeout(size))
         row: dict[str, Any] = {
             "size": size,
             "tool": tool,
@@ -548,26 +652,197 @@ class Runner:
             **got.as_dict(),
             "load1": round(os.getloadavg()[0], 2),
         }
+        text = log_path.read_text(errors="replace")
         if tool in EXPLAINERS and got.returncode == 0:
-            row["stages"] = stage_seconds(log_path.read_text(errors="replace"))
+            row["stages"] = stage_seconds(text)
+        label = scenario if record else f"{scenario} (untimed)"
         if got.returncode != 0:
-            log(
-                f"  {tool} {scenario} FAILED (exit {got.returncode}); log {log_path}:\n{tail(log_path)}"
+            why = (
+                f"killed after {self.build_timeout(size):.0f} s"
+                if got.timed_out
+                else f"exit {got.returncode}"
             )
+            log(f"  {tool} {label} FAILED ({why}); log {log_path}:\n{tail(log_path)}")
         else:
-            log(f"  {tool:<18} {scenario:<6} {got.seconds:7.2f} s  {got.max_rss_kb / 1024:7.0f} MB")
+            log(f"  {tool:<18} {label:<16} {got.seconds:7.2f} s  {got.max_rss_kb / 1024:7.0f} MB")
         if scenario == "cold" and got.returncode == 0:
             pages = self.results["pages"].setdefault(str(size), {})
             pages[tool] = count_pages(out)
             if tool in EXPLAINERS:
-                match = re.search(r"Built (\d+) pages?", log_path.read_text(errors="replace"))
-                warned = re.search(r"(\d+) warnings?\.", log_path.read_text(errors="replace"))
+                match = re.search(r"Built (\d+) pages?", text)
+                warned = re.search(r"(\d+) warnings?\.", text)
                 self.results["explainer_log"].setdefault(str(size), {})[tool] = {
                     "pages_reported": int(match.group(1)) if match else None,
                     "warnings": int(warned.group(1)) if warned else None,
                 }
-        self.results["samples"].append(row)
+        if record:
+            self.results["samples"].append(row)
         return row
+
+    def picks(self, size: int, corpus: Path) -> dict[str, Any]:
+        """What the alias and title scenarios change at this size (computed once per corpus)."""
+        key = str(size)
+        if key in self.results["picks"]:
+            return dict(self.results["picks"][key])
+        cache = self.work / f"picks-{size}.json"
+        wanted = sha256(
+            BENCH / "picks.py",
+            extra=(self.work / f"corpus-{size}.stamp").read_text()
+            + f"{ALIAS_SHARE} {TITLE_PEOPLE}",
+        )
+        chosen: dict[str, Any] | None = None
+        if cache.is_file():
+            saved = json.loads(cache.read_text(encoding="utf-8"))
+            if saved.get("key") == wanted:
+                chosen = saved["picks"]
+        if chosen is None:
+            log(f"choosing the alias and the person to change at {size} articles")
+            chosen = picks.pick(corpus, ALIAS_SHARE, TITLE_PEOPLE)
+            cache.write_text(json.dumps({"key": wanted, "picks": chosen}, indent=1) + "\n")
+        alias, title = chosen["alias"], chosen["title"]
+        log(
+            f"  alias: {alias['kind']} {alias['old']!r} of {alias['person']} -> {alias['new']!r}, "
+            f"in {alias['articles']} articles ({alias['share']:.2%}); title: {title['name']} "
+            f"({title['person']}), named in {title['articles']} articles"
+        )
+        self.results["picks"][key] = chosen
+        return dict(chosen)
+
+    def change(self, name: str, size: int, corpus: Path, guard: FileGuard) -> None:
+        """Make the change a rebuild scenario measures."""
+        if name in ("edit", "search-edit"):
+            article = sorted((corpus / "articles").glob("*.md"))[0]
+            guard.append(article, EDIT_SENTENCE.encode())
+            return
+        chosen = self.picks(size, corpus)[name]
+        path = corpus / chosen["path"]
+        text = guard.original(path).decode("utf-8")
+        changed = (
+            picks.with_alias_renamed(text, chosen)
+            if name == "alias"
+            else picks.with_title_changed(text, chosen)
+        )
+        guard.write(path, changed.encode("utf-8"))
+
+    def explainer_round(
+        self, size: int, tool: str, round_no: int, corpus: Path, scenarios: list[str], wanted: bool
+    ) -> None:
+        """Cold build and no-op, then each rebuild scenario of this build from that state."""
+        # A warm cache first (cold build, then a no-op); timed if they were asked for.
+        cold = self.build(
+            size, tool, "cold", round_no, corpus, None, record=wanted and "cold" in scenarios
+        )
+        if cold["returncode"] != 0:
+            log(f"  {tool}: no rebuilds this round (the cold build failed)")
+            return
+        self.build(
+            size, tool, "noop", round_no, corpus, None, record=wanted and "noop" in scenarios
+        )
+        todo = [n for n in scenarios if n in CLI_SCENARIOS and CLI_SCENARIOS[n][0] == tool]
+        with FileGuard(corpus_marker(corpus, self.work)) as guard:
+            for number, name in enumerate(todo, 1):
+                scenario = CLI_SCENARIOS[name][1]
+                self.change(name, size, corpus, guard)
+                self.build(size, tool, scenario, round_no, corpus, None)
+                guard.restore()
+                if number < len(todo):
+                    # Back to the unchanged corpus, so that the next change is the only one.
+                    self.build(
+                        size, tool, f"{scenario}-restore", round_no, corpus, None, record=False
+                    )
+
+    def server_session(
+        self, size: int, tool: str, round_no: int, corpus: Path, site: Path | None
+    ) -> None:
+        """Start a preview server, time --edits saves to visible, stop it; keep the session."""
+        slugs = spread(sorted(p.stem for p in (corpus / "articles").glob("*.md")), self.args.edits)
+        token = secrets.token_hex(3)
+
+        def sentence(number: int) -> str:
+            # Plain words: no name to link, nothing Markdown or a typographer would change.
+            return f"The clerk filed bench note {token}-{round_no}-{number} before the recess."
+
+        log_path = self.work / "logs" / f"preview-{tool}-{size}-r{round_no}.log"
+        env = dict(os.environ)
+        if tool == "explainer":
+            # Each session starts from nothing, as after a fresh checkout: its peak memory
+            # includes the first full build.
+            clean_for_cold("explainer", self.src / ".cache" / "preview", None, self.work, self.src)
+            argv = [
+                sys.executable,
+                "build.py",
+                "serve",
+                "--port",
+                "0",
+                "--content",
+                str(corpus),
+                "--config",
+                "site.yaml",
+                "--quiet",
+            ]
+            server = servers.ServerProcess(argv, self.src, log_path, EXPLAINER_READY, env)
+            folder, marker = corpus / "articles", corpus_marker(corpus, self.work)
+        else:
+            assert site is not None
+            argv = [
+                str(self.tools.hugo),
+                "server",
+                "--source",
+                str(site),
+                "--port",
+                str(servers.free_port()),
+                "--bind",
+                "127.0.0.1",
+                "--renderToMemory",
+                "--disableLiveReload",
+                "--cacheDir",
+                str(self.work / "hugo-server-cache"),
+            ]
+            server = servers.ServerProcess(argv, site, log_path, HUGO_READY, env)
+            folder, marker = site / "content" / "articles", site_marker(self.work, "hugo", size)
+        edits = [servers.Edit(folder / f"{slug}.md", f"/articles/{slug}/", slug) for slug in slugs]
+        session = servers.Session(
+            tool=tool,
+            size=size,
+            round=round_no,
+            argv=argv,
+            log=str(log_path),
+        )
+        try:
+            with FileGuard(marker) as guard:
+                servers.run_session(
+                    session,
+                    server,
+                    edits,
+                    guard,
+                    sentence,
+                    startup_timeout=self.server_timeout(size),
+                    edit_timeout=self.edit_timeout(size),
+                    interval=self.args.poll_interval,
+                    log=log,
+                )
+        except KeyboardInterrupt:
+            session.failed = "interrupted"
+            raise
+        finally:
+            row = session.as_dict()
+            if tool == "hugo":
+                # What Hugo says each build took ("Total in 12 ms"); the first is its start-up.
+                found = HUGO_TOTAL.findall(log_path.read_text(encoding="utf-8", errors="replace"))
+                row["logged_rebuild_ms"] = [float(ms) for ms in found[1:]]
+            self.results["servers"].append(row)
+        times = [e["seconds"] for e in session.edits]
+        memory = session.memory
+        if session.failed:
+            log(f"  {tool} preview FAILED: {session.failed}; log {log_path}:\n{tail(log_path)}")
+        if times:
+            log(
+                f"  {tool:<18} preview median {statistics.median(times):.3f} s over {len(times)} "
+                f"edits; server {memory.get('main_rss_kb', 0) / 1024:.0f} MB, its children "
+                f"{memory.get('children_rss_kb', 0) / 1024:.0f} MB"
+            )
+        if session.stop.get("left_behind"):
+            log(f"  {tool} preview left processes behind (killed): {session.stop['left_behind']}")
 
     def run_size(self, size: int, wanted: list[str], scenarios: list[str], runs: int) -> None:
         corpus = corpus_for(size, self.work, self.args.shared / "bench" / "make_corpus.py")
@@ -576,27 +851,37 @@ class Runner:
         for tool in wanted:
             if tool in PEERS:
                 sites[tool], docs = site_for(tool, size, corpus, self.work, docs)
-            else:
-                sites[tool] = None
         del docs
+        explainer_on = any(t in EXPLAINERS for t in wanted)
+        builds = [
+            tool
+            for tool in EXPLAINERS
+            if explainer_on
+            and (
+                (tool in wanted and {"cold", "noop"} & set(scenarios))
+                or any(CLI_SCENARIOS[n][0] == tool for n in scenarios if n in CLI_SCENARIOS)
+            )
+        ]
+        if explainer_on and {"alias", "title"} & set(scenarios):
+            self.picks(size, corpus)
+        hugo_server = "hugo-server" in scenarios and "hugo" in sites
+        if "hugo-server" in scenarios and not hugo_server:
+            log("skipping hugo-server: it needs hugo in --tools")
         for round_no in range(1, runs + 1):
             load = os.getloadavg()
             log(f"size {size}, round {round_no}/{runs} (load average {load[0]:.2f})")
+            for tool in builds:
+                self.explainer_round(size, tool, round_no, corpus, scenarios, tool in wanted)
+            # The two preview servers back to back, so that both meet the same machine.
+            if explainer_on and "preview" in scenarios:
+                self.server_session(size, "explainer", round_no, corpus, None)
+            if hugo_server:
+                self.server_session(size, "hugo", round_no, corpus, sites["hugo"])
             for tool in wanted:
-                if tool not in EXPLAINERS:
-                    self.sample(size, tool, "cold", round_no, corpus, sites[tool])
-                    continue
-                if "cold" not in scenarios:
-                    # Rebuilds start from a fresh site of the unchanged corpus; build it untimed.
-                    self.sample(size, tool, "cold", 0, corpus, None)
-                    self.results["samples"].pop()
-                with edits(corpus, self.work) as (article, person, article_text, person_text):
-                    for scenario in scenarios:
-                        if scenario == "edit":
-                            article.write_bytes(article_text + EDIT_SENTENCE.encode())
-                        if scenario == "rename":
-                            person.write_text(renamed(person_text.decode()), encoding="utf-8")
-                        self.sample(size, tool, scenario, round_no, corpus, None)
+                if tool in PEERS and (
+                    "cold" in scenarios or (tool == "hugo" and "edit" in scenarios)
+                ):
+                    self.build(size, tool, "cold", round_no, corpus, sites[tool])
 
     def stage_profile(self, size: int, search: bool) -> None:
         corpus = self.work / f"corpus-{size}"
@@ -615,7 +900,19 @@ class Runner:
         ]
         if not search:
             argv.append("--no-search")
-        done = subprocess.run(argv, cwd=self.src, capture_output=True, text=True, check=False)
+        try:
+            done = subprocess.run(
+                argv,
+                cwd=self.src,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=2 * self.build_timeout(size),
+            )
+        except subprocess.TimeoutExpired:
+            self.results["stages"][str(size)] = {"error": "the stage profile timed out"}
+            log("  stage profile timed out")
+            return
         if done.returncode != 0:
             self.results["stages"][str(size)] = {
                 "error": (done.stderr or done.stdout).strip()[-2000:]
@@ -655,12 +952,46 @@ def summarise(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return summary
 
 
+def summarise_servers(sessions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return median, spread and peak memory of the preview edits per (size, tool)."""
+    groups: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for session in sessions:
+        groups.setdefault((session["size"], session["tool"]), []).append(session)
+    summary = []
+    for (size, tool), runs in sorted(groups.items()):
+        times = [e["seconds"] for s in runs for e in s["edits"]]
+        startups = [s["startup_s"] for s in runs if s.get("startup_s") is not None]
+
+        def peak(key: str, runs: list[dict[str, Any]] = runs) -> float | None:
+            values = [s["memory"].get(key, 0) for s in runs if s.get("memory")]
+            return max(values) / 1024 if values else None
+
+        summary.append(
+            {
+                "size": size,
+                "tool": tool,
+                "sessions": len(runs),
+                "failed": sum(1 for s in runs if s.get("failed")),
+                "edits": len(times),
+                "median_s": statistics.median(times) if times else None,
+                "min_s": min(times) if times else None,
+                "max_s": max(times) if times else None,
+                "startup_s": statistics.median(startups) if startups else None,
+                "main_rss_mb": peak("main_rss_kb"),
+                "children_rss_mb": peak("children_rss_kb"),
+                "largest_child_rss_mb": peak("largest_child_rss_kb"),
+                "tree_rss_mb": peak("tree_rss_kb"),
+                "tree_pss_mb": peak("tree_pss_kb"),
+                "left_behind": sum(len(s.get("stop", {}).get("left_behind", [])) for s in runs),
+            }
+        )
+    return summary
+
+
 def median_stages(runs: list[dict[str, float]]) -> dict[str, float]:
     """Return each stage's median over the runs that timed it, in the order stages ran."""
     names = list(dict.fromkeys(name for run in runs for name in run))
-    return {
-        name: statistics.median(run[name] for run in runs if name in run) for name in names
-    }
+    return {name: statistics.median(run[name] for run in runs if name in run) for name in names}
 
 
 def machine() -> dict[str, Any]:
@@ -765,8 +1096,43 @@ def main() -> int:
     runs = {0: 1} if args.quick else args.runs
     wanted = parse_list(args.tools, ALL_TOOLS, "tool")
     scenarios = parse_list(args.scenarios, SCENARIOS, "scenario")
+    if args.edits < 1:
+        print("--edits must be 1 or more", file=sys.stderr)
+        return 2
+    if args.quick and args.edits == PREVIEW_EDITS:
+        args.edits = 3
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
+    # SIGTERM and a closed terminal stop the run the way Ctrl-C does: servers are stopped
+    # and every edited file is put back on the way out.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    try:
+        return _run(args, sizes, runs, wanted, scenarios, results_path, markdown_path)
+    except KeyboardInterrupt:
+        log("interrupted; edited files were put back")
+        return 130
+    finally:
+        # Nothing the run started may outlive it.
+        for child in measure.child_pids(os.getpid()):
+            measure.kill_tree(child)
+        measure.reap_orphans(timeout=10)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(
+    args: argparse.Namespace,
+    sizes: list[int],
+    runs: dict[int, int],
+    wanted: list[str],
+    scenarios: list[str],
+    results_path: Path,
+    markdown_path: Path,
+) -> int:
+    """Install, measure every size, write the results and the report."""
 
     subreaper = measure.become_subreaper()
     tools = Tools(args.tools_dir.resolve())
@@ -795,22 +1161,41 @@ def main() -> int:
         "explainer_log": {},
         "samples": [],
         "stages": {},
+        "picks": {},
+        "preview": {
+            "edits_per_session": args.edits,
+            "poll_interval_s": args.poll_interval,
+            "edit_timeout_s": {str(n): runner_limits(args, n)[1] for n in sizes},
+        },
+        "servers": [],
     }
     runner = Runner(args, tools, results, src)
-    for size in sizes:
-        runner.run_size(size, wanted, scenarios, runs.get(size, runs[0]))
-        if args.stages and any(t in EXPLAINERS for t in wanted):
-            runner.stage_profile(size, search="explainer" in wanted)
-        # Keep partial results if a later size is interrupted.
+    try:
+        for size in sizes:
+            runner.run_size(size, wanted, scenarios, runs.get(size, runs[0]))
+            if args.stages and "cold" in scenarios and any(t in EXPLAINERS for t in wanted):
+                runner.stage_profile(size, search="explainer" in wanted)
+            # Keep partial results if a later size is interrupted.
+            results["summary"] = summarise(results["samples"])
+            results["server_summary"] = summarise_servers(results["servers"])
+            results_path.parent.mkdir(parents=True, exist_ok=True)
+            results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    except KeyboardInterrupt:
+        # What was measured so far, beside (never over) the results of a finished run.
+        partial = args.work / "results-interrupted.json"
+        results["interrupted"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         results["summary"] = summarise(results["samples"])
-        results_path.parent.mkdir(parents=True, exist_ok=True)
-        results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        results["server_summary"] = summarise_servers(results["servers"])
+        partial.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        log(f"what was measured before the interruption is in {partial}")
+        raise
     results["finished"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     results["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
     results["code_changed_during_run"] = code_hash(src) != code_before
     if results["code_changed_during_run"]:
         log("warning: explainer/, templates/ or static/ changed during the run")
     results["summary"] = summarise(results["samples"])
+    results["server_summary"] = summarise_servers(results["servers"])
     results_path.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     markdown_path.write_text(report.render(results), encoding="utf-8")
     log(f"wrote {results_path} and {markdown_path}")
