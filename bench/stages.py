@@ -25,8 +25,9 @@ from explainer.errors import BuildFailed, Collector  # noqa: E402
 from explainer.link import link_site  # noqa: E402
 from explainer.load import load_documents  # noqa: E402
 from explainer.parse import parse_site  # noqa: E402
-from explainer.render import plan_pages  # noqa: E402
+from explainer.render import iter_pages  # noqa: E402
 from explainer.search import index_site  # noqa: E402
+from explainer.view import page_data  # noqa: E402
 from explainer.write import write_site  # noqa: E402
 
 T = TypeVar("T")
@@ -96,15 +97,15 @@ def main() -> int:
             "Markdown to HTML, mentions, [[refs]], backlinks",
             lambda: link_site(site, collector, jobs=1),
         )
-        plan = timed(
-            "compare",
-            "every page's inputs, digested",
-            lambda: plan_pages(linked, root / "templates", jobs=1),
+        data = timed(
+            "pages",
+            "which pages exist, timeline, sitemap dates",
+            lambda: page_data(linked),
         )
         count = timed(
             "render and write",
             "Jinja templates for every page, each written as it is rendered; static files; swap",
-            lambda: write_site(plan.pages, root / "static", args.out),
+            lambda: write_site(iter_pages(data, root / "templates"), root / "static", args.out),
         )
         if args.search:
             reason = timed(
