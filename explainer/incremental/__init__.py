@@ -8,6 +8,7 @@ reuse (see engine.py for how it decides what to redo).
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Collection, Mapping
@@ -182,6 +183,26 @@ def cached_build(options: BuildOptions, started: float, progress: Progress) -> B
 
 
 def _rebuild(
+    options: BuildOptions,
+    started: float,
+    progress: Progress,
+    clock: Stopwatch,
+    cache_file: Path,
+    key: str,
+    inputs: bytes,
+) -> BuildResult:
+    # A build's state is millions of objects in trees that reference counting frees;
+    # the cycle collector would only scan them again and again while they are made.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _rebuild_unheld(options, started, progress, clock, cache_file, key, inputs)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rebuild_unheld(
     options: BuildOptions,
     started: float,
     progress: Progress,

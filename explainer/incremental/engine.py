@@ -243,6 +243,8 @@ class Engine:
         self.settings = settings
         self.state = state if state is not None and state.settings == settings else None
         self.renderer: Renderer | None = None
+        if self.state is not None and self.state.reads and not self.state.readers:
+            self.state.readers = readers_of(self.state.reads)  # not kept on disk
 
     def update(
         self, redraw: Iterable[str] = (), touched: Collection[Path] | None = None
@@ -592,14 +594,28 @@ class Engine:
 
         pages = []
         reads: dict[str, frozenset[Fact]] = {}
+        same: dict[Fact, Fact] = {}  # one tuple per fact, however many pages read it
         results = iter_indexed(draw, len(todo), self.settings.jobs)
         for job, result in zip(todo, results, strict=True):
             if isinstance(result, Diagnostic):
                 results.close()
                 raise BuildFailed([result])
             pages.append(result[0])
-            reads[job.url_path] = result[1]
+            reads[job.url_path] = frozenset(same.setdefault(fact, fact) for fact in result[1])
         return pages, reads
+
+
+def readers_of(reads: Mapping[str, frozenset[Fact]]) -> dict[Fact, set[str]]:
+    """Invert url path -> facts read into fact -> url paths that read it."""
+    readers: dict[Fact, set[str]] = {}
+    for url, facts in reads.items():
+        for fact in facts:
+            holders = readers.get(fact)
+            if holders is None:
+                readers[fact] = {url}
+            else:
+                holders.add(url)
+    return readers
 
 
 def _headlines_same(old: Article, new: Article, pattern: re.Pattern[str] | None) -> bool:

@@ -10,12 +10,16 @@ is up to date.
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import gc
 import hashlib
 import os
 import pickle
 import re
 import sys
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,10 +134,23 @@ def load_manifest(path: Path, key: str) -> Manifest | None:
     return manifest
 
 
+@contextlib.contextmanager
+def _no_collections() -> Iterator[None]:
+    """Hold the cycle collector: a state is millions of objects in trees, none in cycles,
+    and each collection while they are made or written would scan them all again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_state(path: Path, key: str) -> tuple[Any, Outputs] | None:
     """Read the last build's state and the outputs it wrote, or None."""
     try:
-        with path.open("rb") as f:
+        with path.open("rb") as f, _no_collections():
             stored = pickle.load(f)
         if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != key:
             return None
@@ -156,7 +173,7 @@ def forget(path: Path) -> None:
 def _dump(path: Path, value: object) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with os.fdopen(fd, "wb") as f, _no_collections():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:
@@ -172,6 +189,9 @@ def save(path: Path, key: str, state: Any, manifest: Manifest) -> None:
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         forget(path)
+        if hasattr(state, "readers"):  # worked out again from reads when loaded
+            state = copy.copy(state)
+            state.readers = {}
         _dump(path, (key, state, manifest.outputs))
         _dump(_manifest_path(path), manifest)
     except OSError:
