@@ -126,7 +126,7 @@ def is_abbreviation(alias: str, name: str) -> bool:
 
 
 def surname_owners(people: tuple[Person, ...]) -> dict[str, list[Person]]:
-    """Map each person's last name to its owners, when it is not a name in its own right."""
+    """Map each person's surname to its owners, when it is not a name in its own right."""
     known = {
         normalise_name(n)
         for p in people
@@ -134,15 +134,14 @@ def surname_owners(people: tuple[Person, ...]) -> dict[str, list[Person]]:
     }
     found: dict[str, list[Person]] = {}
     for person in people:
-        parts = person.name.split()
-        if len(parts) < 2:
+        if len(person.name.split()) < 2:
             continue
-        surname = parts[-1]
+        surname = normalise_name(person.last_name)
         if (
             len(surname) < 3
             or not surname[0].isupper()
             or surname.lower() in MONTHS
-            or normalise_name(surname) in known
+            or surname in known
         ):
             continue
         found.setdefault(surname, []).append(person)
@@ -174,17 +173,23 @@ def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameI
     """Collect every name and alias with the dates it is valid on."""
     uses: dict[str, list[AliasUse]] = defaultdict(list)
     for person in people:
+        spans = {a.name: a for a in person.dated_aliases}
         for name in person.names:
-            uses[normalise_name(name)].append(AliasUse(person.slug))
+            dated = spans.get(name)
+            start, end = (dated.start, dated.end) if dated else (None, None)
+            uses[normalise_name(name)].append(AliasUse(person.slug, start, end))
         for role in person.roles:
             for alias in role.aliases:
                 uses[normalise_name(alias)].append(AliasUse(person.slug, role.start, role.end))
     for topic in topics:
+        spans = {a.name: a for a in topic.dated_aliases}
         for name in topic.names:
             expansion = (
                 topic.name if name != topic.name and is_abbreviation(name, topic.name) else ""
             )
-            uses[normalise_name(name)].append(AliasUse(topic.slug, expansion=expansion))
+            dated = spans.get(name)
+            start, end = (dated.start, dated.end) if dated else (None, None)
+            uses[normalise_name(name)].append(AliasUse(topic.slug, start, end, expansion))
     return NameIndex.build(uses)
 
 

@@ -53,6 +53,18 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class DatedAlias:
+    """An alias that names its person or topic only in stories dated from `start` up to `end`."""
+
+    name: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
+
+
+@dataclass(frozen=True, slots=True)
 class PartySpan:
     """Membership of a party, open-ended when dates are absent."""
 
@@ -81,8 +93,11 @@ class Person:
     src_path: Path
     name: str
     summary: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # every alias's name, dated ones too
     alias_lines: tuple[int, ...] = field(default=(), compare=False)
+    dated_aliases: tuple[DatedAlias, ...] = ()  # the aliases that hold only between dates
+    honorific: str = ""  # Mr, Mrs, Ms, Miss, Mx, Dr or Prof: "Mr Johnson" names them
+    surname: str = ""  # when it is not the last word of name: "Duncan Smith"
     parties: tuple[PartySpan, ...] = ()
     country: str = ""
     born: dt.date | None = None
@@ -151,8 +166,20 @@ class Person:
         return ""
 
     @property
+    def last_name(self) -> str:
+        """The surname: `surname` when given, else the last word of the name."""
+        return self.surname or self.name.split()[-1]
+
+    @property
+    def honorific_names(self) -> tuple[str, ...]:
+        """The press's second reference, "Mr Johnson", and the form with a full stop."""
+        if not self.honorific:
+            return ()
+        return (f"{self.honorific} {self.last_name}", f"{self.honorific}. {self.last_name}")
+
+    @property
     def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+        return (self.name, *self.aliases, *self.honorific_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,8 +191,9 @@ class Topic:
     name: str
     summary: str
     topic_kind: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # every alias's name, dated ones too
     alias_lines: tuple[int, ...] = field(default=(), compare=False)
+    dated_aliases: tuple[DatedAlias, ...] = ()  # the aliases that hold only between dates
     date: dt.date | None = None
     links: tuple[Link, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -1,0 +1,295 @@
+"""Linking real news: house styles, dates inside sentences, titles over time, honorifics."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import pytest
+from conftest import MAY, article
+from core_helpers import CAMERON, Linked, documents, link_files, site_of
+
+from explainer.errors import Collector
+from explainer.model import SiteConfig
+from explainer.parse import parse_site
+
+JOHNSON = """\
+---
+name: Boris Johnson
+summary: British Prime Minister from 2019 to 2022.
+honorific: Mr
+roles:
+  - title: Foreign Secretary
+    from: 2016-07-13
+    to: 2018-07-09
+    aliases: [the Foreign Secretary]
+  - title: Prime Minister
+    from: 2019-07-24
+    to: 2022-09-06
+    aliases: [the Prime Minister, the PM]
+---
+"""
+
+HAMMOND = """\
+---
+name: Philip Hammond
+summary: Chancellor from 2016 to 2019.
+roles:
+  - title: Chancellor of the Exchequer
+    from: 2016-07-13
+    to: 2019-07-24
+    aliases: [the Chancellor, the Chancellor of the Exchequer]
+---
+"""
+
+JAVID = """\
+---
+name: Sajid Javid
+summary: Chancellor from 2019 to 2020.
+honorific: Mr
+roles:
+  - title: Chancellor of the Exchequer
+    from: 2019-07-24
+    to: 2020-02-13
+    aliases: [the Chancellor]
+---
+"""
+
+SUNAK = """\
+---
+name: Rishi Sunak
+summary: Chancellor from 2020 to 2022.
+roles:
+  - title: Chancellor of the Exchequer
+    from: 2020-02-13
+    to: 2022-07-05
+    aliases: [the Chancellor]
+---
+"""
+
+STARMER = """\
+---
+name: Keir Starmer
+summary: Labour leader from 2020.
+aliases:
+  - Mr Starmer
+  - name: Sir Keir
+    from: 2014-01-01
+roles:
+  - title: Leader of the Opposition
+    from: 2020-04-04
+    aliases: [the Leader of the Opposition]
+---
+"""
+
+GRIEVE = """\
+---
+name: Dominic Grieve
+summary: Chair of the Intelligence and Security Committee from 2015 to 2019.
+roles:
+  - title: Chair of the Intelligence and Security Committee
+    from: 2015-09-15
+    to: 2019-11-06
+    aliases: [the Chair of the ISC]
+---
+"""
+
+DUNCAN_SMITH = """\
+---
+name: Iain Duncan Smith
+summary: Work and Pensions Secretary from 2010 to 2016.
+honorific: Mr
+surname: Duncan Smith
+---
+"""
+
+FOX = """\
+---
+name: Liam Fox
+summary: International Trade Secretary from 2016 to 2019.
+honorific: Dr
+---
+"""
+
+JO_JOHNSON = """\
+---
+name: Jo Johnson
+summary: A minister.
+honorific: Mr
+---
+"""
+
+REFORM = """\
+---
+name: Reform UK
+summary: A party, called the Brexit Party until January 2021.
+kind: organisation
+aliases:
+  - name: the Brexit Party
+    to: 2021-01-06
+---
+"""
+
+CAST = {
+    "content/people/david-cameron.md": CAMERON,
+    "content/people/theresa-may.md": MAY,
+    "content/people/boris-johnson.md": JOHNSON,
+    "content/people/philip-hammond.md": HAMMOND,
+    "content/people/sajid-javid.md": JAVID,
+    "content/people/rishi-sunak.md": SUNAK,
+    "content/people/keir-starmer.md": STARMER,
+    "content/people/dominic-grieve.md": GRIEVE,
+    "content/people/iain-duncan-smith.md": DUNCAN_SMITH,
+    "content/people/liam-fox.md": FOX,
+    "content/topics/reform-uk.md": REFORM,
+}
+
+
+def link_story(
+    body: str,
+    date: str,
+    people: tuple[str, ...] = (),
+    extra: Mapping[str, str] | None = None,
+) -> Linked:
+    fields: dict[str, object] = {"date": date}
+    if people:
+        fields["people"] = list(people)
+    return link_files(
+        {**CAST, **(extra or {}), "content/articles/story.md": article(body, **fields)}
+    )
+
+
+def linked_slugs(
+    body: str,
+    date: str,
+    people: tuple[str, ...] = (),
+    extra: Mapping[str, str] | None = None,
+) -> list[str]:
+    return [slug for slug, _ in link_story(body + "\n", date, people, extra).refs("story")]
+
+
+# --- The resolver: (text, story date) -> the slugs linked, in order -------------------------
+
+RESOLVER_CASES = [
+    # names and title aliases keep the story's date whatever the sentence says
+    ("In 2012 Theresa May spoke.", "2020-06-01", ["theresa-may"]),
+    ("In 2012 Sir Keir spoke.", "2020-06-01", ["keir-starmer"]),
+    # 3. Titles change over time: an alias valid from a date, or until one
+    ("Then Sir Keir spoke.", "2013-12-31", []),
+    ("Then Sir Keir spoke.", "2014-01-01", ["keir-starmer"]),
+    ("Then Mr Starmer spoke.", "2013-12-31", ["keir-starmer"]),
+    ("Then Keir Starmer spoke.", "2013-12-31", ["keir-starmer"]),
+    ("Then the Brexit Party won.", "2019-05-01", ["reform-uk"]),
+    ("Then the Brexit Party won.", "2021-01-06", []),
+    ("Then Reform UK won.", "2019-05-01", ["reform-uk"]),
+    # 4. Honorifics: "<honorific> <surname>"
+    ("Then Mr Javid spoke.", "2019-12-01", ["sajid-javid"]),
+    ("Then Mr. Javid spoke.", "2019-12-01", ["sajid-javid"]),
+    ("Then Dr Fox spoke.", "2017-11-15", ["liam-fox"]),
+    ("Then Dr. Fox spoke.", "2017-11-15", ["liam-fox"]),
+    ("Then Mr Fox spoke.", "2017-11-15", []),
+    ("Then Mr Duncan Smith spoke.", "2015-01-01", ["iain-duncan-smith"]),
+    ("Then Mr Smith spoke.", "2015-01-01", []),
+    ("Then Mr Johnson spoke.", "2017-11-15", ["boris-johnson"]),
+    ("Then Mr Hammond spoke.", "2017-11-15", []),  # no honorific given
+]
+
+
+@pytest.mark.parametrize(("body", "date", "slugs"), RESOLVER_CASES)
+def test_resolver(body, date, slugs):
+    assert linked_slugs(body, date) == slugs
+
+
+# --- Warnings -------------------------------------------------------------------------------
+
+
+def test_a_shared_honorific_form_is_ambiguous_like_a_shared_alias():
+    extra = {"content/people/jo-johnson.md": JO_JOHNSON}
+    linked = link_story("Then Mr Johnson spoke.\n", "2017-11-15", extra=extra)
+    assert linked.refs("story") == []
+    assert linked.warnings == [
+        "content/articles/story.md:6: warning: 'Mr Johnson' could mean boris-johnson, "
+        "jo-johnson; it is left unlinked. List exactly one of them in people (or topics), or "
+        "write [[slug|Mr Johnson]]"
+    ]
+    linked = link_story("Then Mr Johnson spoke.\n", "2017-11-15", ("jo-johnson",), extra)
+    assert linked.refs("story") == [("jo-johnson", "Mr Johnson")]
+    assert linked.warnings == []
+
+
+# --- Front matter ---------------------------------------------------------------------------
+
+
+def _errors(files: Mapping[str, str]) -> list[str]:
+    collector = Collector()
+    parse_site(SiteConfig("T", "https://example.org/"), documents(files), collector)
+    return [str(d) for d in collector.errors]
+
+
+PERSON = "---\nname: Ann Able\nsummary: A person.\n{}---\n"
+
+
+@pytest.mark.parametrize(
+    ("meta", "error"),
+    [
+        (
+            "honorific: Sir\n",
+            "content/people/ann-able.md:4: honorific: 'Sir' goes with a first name or a title "
+            "('Sir Keir'), not the surname; add the form stories use to aliases, with from: the "
+            "day the title was given",
+        ),
+        (
+            "honorific: Mis\n",
+            "content/people/ann-able.md:4: honorific: expected one of Mr, Mrs, Ms, Miss, Mx, Dr, "
+            "Prof, got 'Mis' (did you mean 'Miss'?); a title that comes with an office "
+            "('Senator Warren') belongs in that role's aliases",
+        ),
+        (
+            "honorific: [Mr]\n",
+            "content/people/ann-able.md:4: honorific: expected text, got a list",
+        ),
+        (
+            "aliases:\n  - name: Lady Able\n    from: 2020-01-01\n    to: 2019-01-01\n",
+            "content/people/ann-able.md:7: aliases[0].to: 'Lady Able': to (2019-01-01) must come "
+            "after from (2020-01-01); the alias names them in stories dated from 'from' up to, "
+            "not including, 'to'",
+        ),
+        (
+            "aliases:\n  - name: Lady Able\n    form: 2020-01-01\n",
+            "content/people/ann-able.md:6: unknown field 'aliases[0].form' (did you mean 'from'?)",
+        ),
+        (
+            "aliases:\n  - from: 2020-01-01\n",
+            "content/people/ann-able.md:5: missing required field 'name' in aliases[0]",
+        ),
+        (
+            "aliases:\n  - name: Lady Able\n    from: 2020-13-01\n",
+            "content/people/ann-able.md:6: aliases[0].from: expected a date like 2016-07-13, got "
+            "'2020-13-01'",
+        ),
+        (
+            "aliases:\n  - Lady Able\n  - name: Lady Able\n    from: 2020-01-01\n",
+            "content/people/ann-able.md:6: aliases[1]: 'Lady Able' is listed twice",
+        ),
+        (
+            "surname: ''\n",
+            "content/people/ann-able.md:4: surname: must not be empty",
+        ),
+    ],
+)
+def test_bad_new_fields_are_content_errors(meta, error):
+    assert _errors({"content/people/ann-able.md": PERSON.format(meta)}) == [error]
+
+
+def test_new_fields_are_read():
+    text = PERSON.format(
+        "honorific: Mrs.\nsurname: Able Baker\naliases:\n  - Annie\n"
+        "  - name: Lady Able\n    from: 2020-01-01\n"
+    )
+    site = site_of({"content/people/ann-able.md": text})
+    (person,) = site.people
+    assert person.honorific == "Mrs"
+    assert person.names == ("Ann Able", "Annie", "Lady Able", "Mrs Able Baker", "Mrs. Able Baker")
+    assert [(a.name, a.start, a.end) for a in person.dated_aliases] == [
+        ("Lady Able", dt.date(2020, 1, 1), None)
+    ]
