@@ -169,8 +169,14 @@ def find_bare_surnames(
     return tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
 
 
-def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:
-    """Collect every name and alias with the dates it is valid on."""
+def build_name_index(
+    people: Iterable[Person], topics: Iterable[Topic], lower_case_roles: bool = True
+) -> NameIndex:
+    """Collect every name and alias with the dates it is valid on.
+
+    With lower_case_roles, a role alias of several words also matches with the words
+    after the first in lower case ("the prime minister"), as many house styles write it.
+    """
     uses: dict[str, list[AliasUse]] = defaultdict(list)
     for person in people:
         spans = {a.name: a for a in person.dated_aliases}
@@ -178,9 +184,15 @@ def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameI
             dated = spans.get(name)
             start, end = (dated.start, dated.end) if dated else (None, None)
             uses[normalise_name(name)].append(AliasUse(person.slug, start, end))
+        name_words = {w for n in (person.name, *person.aliases) for w in n.split()}
         for role in person.roles:
+            use = AliasUse(person.slug, role.start, role.end)
             for alias in role.aliases:
-                uses[normalise_name(alias)].append(AliasUse(person.slug, role.start, role.end))
+                forms = {normalise_name(alias)}
+                if lower_case_roles:
+                    forms.add(lower_case_form(normalise_name(alias), name_words))
+                for form in sorted(forms):
+                    uses[form].append(use)
     for topic in topics:
         spans = {a.name: a for a in topic.dated_aliases}
         for name in topic.names:
@@ -191,6 +203,18 @@ def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameI
             start, end = (dated.start, dated.end) if dated else (None, None)
             uses[normalise_name(name)].append(AliasUse(topic.slug, start, end, expansion))
     return NameIndex.build(uses)
+
+
+def lower_case_form(alias: str, keep: Iterable[str] = ()) -> str:
+    """Write the words of alias after the first in lower case: "the prime minister".
+
+    Words in all capitals ("PM", "MPs") and the words of names in `keep` stay as written.
+    """
+    kept = set(keep)
+    first, *rest = alias.split(" ")
+    return " ".join(
+        [first, *(w if w in kept or sum(c.isupper() for c in w) > 1 else w.lower() for w in rest)]
+    )
 
 
 def _targets(site: Site, from_path: str, drafts: frozenset[str]) -> dict[str, Target]:
@@ -279,7 +303,7 @@ def link_site(
     """
     draft_slugs = frozenset(a.slug for a in site.articles if a.draft and not drafts)
     published = tuple(a for a in site.articles if a.slug not in draft_slugs)
-    index = build_name_index(site.people, site.topics)
+    index = build_name_index(site.people, site.topics, site.config.lower_case_role_aliases)
     entity_slugs = frozenset(p.slug for p in site.people) | {t.slug for t in site.topics}
     converter = Converter(site.config.embed_hosts)
     all_slugs = sorted(site.by_slug())

@@ -36,6 +36,8 @@ class SiteConfig:
     src_path: Path = Path("site.yaml")
     embed_hosts: tuple[str, ...] = ()  # hosts whose https pages articles may embed (iframes)
     limits: Limits = field(default_factory=Limits)
+    # "the prime minister" names whoever `the Prime Minister` does (lower-case house styles)
+    lower_case_role_aliases: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Mapping
 
 import pytest
-from conftest import MAY, article
-from core_helpers import CAMERON, Linked, documents, link_files, site_of
+from conftest import MAY, article, parse_html
+from core_helpers import CAMERON, MAY_WITH_MONTH_ALIAS, Linked, documents, link_files, site_of
 
 from explainer.errors import Collector
+from explainer.link import build_name_index, lower_case_form
 from explainer.model import SiteConfig
 from explainer.parse import parse_site
 
@@ -171,6 +172,26 @@ def linked_slugs(
 # --- The resolver: (text, story date) -> the slugs linked, in order -------------------------
 
 RESOLVER_CASES = [
+    # 1. House style: role aliases of several words in lower case after the first word
+    ("Then the prime minister spoke.", "2017-11-15", ["theresa-may"]),
+    ("The prime minister spoke.", "2017-11-15", ["theresa-may"]),
+    ("The Prime Minister spoke.", "2017-11-15", ["theresa-may"]),
+    ("Then the prime minister spoke.", "2015-01-01", ["david-cameron"]),
+    ("Then the prime minister spoke.", "2020-01-01", ["boris-johnson"]),
+    ("Then the chancellor of the exchequer spoke.", "2017-11-15", ["philip-hammond"]),
+    ("Then the foreign secretary spoke.", "2017-11-15", ["boris-johnson"]),
+    ("Then the foreign secretary spoke.", "2016-07-12", []),  # not yet held
+    ("Then the foreign secretary spoke.", "2018-07-09", []),  # no longer held
+    ("Then the chair of the ISC spoke.", "2017-11-15", ["dominic-grieve"]),
+    ("Then the chair of the isc spoke.", "2017-11-15", []),  # all capitals stay as written
+    ("Then the PM spoke.", "2020-01-01", ["boris-johnson"]),
+    ("Then the pm spoke.", "2020-01-01", []),
+    ("Then the Prime minister spoke.", "2017-11-15", []),  # neither style
+    ("Then THE PRIME MINISTER spoke.", "2017-11-15", []),
+    ("Then The prime minister spoke.", "2017-11-15", []),  # a capital mid-sentence
+    ("Then theresa may spoke.", "2017-11-15", []),  # names stay case-sensitive
+    ("Then mrs may spoke.", "2017-11-15", []),
+    ("Then sir keir spoke.", "2020-06-01", []),
     # names and title aliases keep the story's date whatever the sentence says
     ("In 2012 Theresa May spoke.", "2020-06-01", ["theresa-may"]),
     ("In 2012 Sir Keir spoke.", "2020-06-01", ["keir-starmer"]),
@@ -200,6 +221,20 @@ def test_resolver(body, date, slugs):
     assert linked_slugs(body, date) == slugs
 
 
+@pytest.mark.parametrize(
+    "body",
+    ["She may resign.", "In May 2019 she resigned.", "May 2019 was a bad month.", "may"],
+)
+def test_the_month_and_the_verb_never_link(body):
+    found = link_files(
+        {
+            "content/people/theresa-may.md": MAY_WITH_MONTH_ALIAS,
+            "content/articles/story.md": article(body + "\n"),
+        }
+    )
+    assert found.refs("story") == []
+
+
 # --- Warnings -------------------------------------------------------------------------------
 
 
@@ -215,6 +250,35 @@ def test_a_shared_honorific_form_is_ambiguous_like_a_shared_alias():
     linked = link_story("Then Mr Johnson spoke.\n", "2017-11-15", ("jo-johnson",), extra)
     assert linked.refs("story") == [("jo-johnson", "Mr Johnson")]
     assert linked.warnings == []
+
+
+# --- Pieces -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("alias", "form"),
+    [
+        ("the Prime Minister", "the prime minister"),
+        ("the Chair of the ISC", "the chair of the ISC"),
+        ("the PM", "the PM"),
+        ("Prime Minister", "Prime minister"),
+        ("the Leader of the House of Commons", "the leader of the house of commons"),
+        ("the Chancellor", "the chancellor"),
+        ("Chancellor", "Chancellor"),
+        ("the Home Secretary, Mrs May", "the home secretary, Mrs May"),
+    ],
+)
+def test_lower_case_form(alias, form):
+    assert lower_case_form(alias, keep={"Mrs", "May"}) == form
+
+
+def test_lower_case_forms_can_be_turned_off():
+    site = site_of({**CAST, "content/articles/story.md": article("x")})
+    on = build_name_index(site.people, site.topics)
+    off = build_name_index(site.people, site.topics, lower_case_roles=False)
+    assert "the prime minister" in on.uses
+    assert "the prime minister" not in off.uses
+    assert "the Prime Minister" in off.uses
 
 
 # --- Front matter ---------------------------------------------------------------------------
@@ -293,3 +357,35 @@ def test_new_fields_are_read():
     assert [(a.name, a.start, a.end) for a in person.dated_aliases] == [
         ("Lady Able", dt.date(2020, 1, 1), None)
     ]
+
+
+# --- Built pages and the command line -------------------------------------------------------
+
+
+def test_lower_case_role_aliases_can_be_turned_off(make_project):
+    project = make_project(
+        {
+            "site.yaml": "title: T\nbase_url: https://example.org/\nlower_case_role_aliases: false\n",
+            "content/people/theresa-may.md": MAY,
+            "content/articles/story.md": article(
+                "Then the prime minister spoke. The Prime Minister agreed.\n"
+            ),
+        }
+    )
+    done = project.build()
+    assert done.returncode == 0, done.stderr
+    page = parse_html(project.page("articles/story/"))
+    links = page.one("div", "prose").all("a", "mention")
+    assert [(a.text, a.get("data-ref")) for a in links] == [("The Prime Minister", "theresa-may")]
+
+
+def test_a_bad_lower_case_setting_is_an_error(make_project):
+    project = make_project(
+        {"site.yaml": "title: T\nbase_url: https://example.org/\nlower_case_role_aliases: maybe\n"}
+    )
+    done = project.build("check")
+    assert done.returncode == 1
+    assert (
+        "site.yaml:3: lower_case_role_aliases: expected true or false, got 'maybe'" in done.stderr
+    )
+    assert "Traceback" not in done.stderr
