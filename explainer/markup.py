@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
+from bisect import bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +16,8 @@ from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
+
+from .textdates import quotation_at, quotations
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -134,7 +137,13 @@ MONTH_BEFORE_RE = re.compile(
 )
 MONTH_AFTER_RE = re.compile(r"\s+\d")
 SENTENCE_START_RE = re.compile(r"(?:[.!?:][\"”’')\]]*\s+|[\"“‘'«(\[]\s*)\Z")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]»]*\s+(?=[\"“‘'(\[«]?[A-Z0-9])")
+# Full stops that end an abbreviation, not a sentence: "Mr. Johnson", "Sept. 4", "U.S. troops".
+ABBREVIATION_END_RE = re.compile(
+    r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Rev|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Rt|Hon|No"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z](?:\.[A-Z])*)\.\Z"
+)
+ELLIPSIS_END_RE = re.compile(r"(?:\.\.\.|…)[.!?]?\Z")
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
@@ -517,10 +526,10 @@ class _Walker:
     def _record(self, slug: str, state: _BlockState, offset: int, linked: bool) -> None:
         if slug in self.ctx.mentions:
             return
-        if state.cleaned is None:
-            state.cleaned = _clean(state.full)
+        cleaned = state.clean()
+        pos = state.clean_pos(offset)
         self.ctx.mentions[slug] = Mention(
-            slug, sentence_at(state.full, offset, state.cleaned), linked
+            slug, _excerpt(cleaned, pos, state.sentence_breaks()), linked
         )
 
     def _link(self, slug: str, text: str, expansion: str) -> etree.Element:
@@ -544,6 +553,29 @@ class _BlockState:
     seen: str = ""
     raw_depth: int = 0
     cleaned: str | None = None  # full, as _clean gives it; made when first needed
+    breaks: list[tuple[int, int]] | None = None  # its sentence breaks; made when first needed
+    # The last offset of full turned into an offset of cleaned, to go on from there
+    raw_at: int = 0
+    clean_at: int = 0
+
+    def clean(self) -> str:
+        if self.cleaned is None:
+            self.cleaned = _clean(self.full)
+        return self.cleaned
+
+    def clean_pos(self, raw: int) -> int:
+        """Return where offset raw of full (outside any placeholder) falls in cleaned."""
+        if raw < self.raw_at:
+            self.raw_at = self.clean_at = 0
+        # Offsets come in document order, so each call cleans only the text since the last.
+        self.clean_at += len(_clean(self.full[self.raw_at : raw]))
+        self.raw_at = raw
+        return self.clean_at
+
+    def sentence_breaks(self) -> list[tuple[int, int]]:
+        if self.breaks is None:
+            self.breaks = sentence_breaks(self.clean())
+        return self.breaks
 
 
 def _plain(el: etree.Element) -> str:
@@ -557,24 +589,48 @@ def _clean(text: str) -> str:
     return INLINE_PLACEHOLDER_RE.sub("", text)
 
 
+def sentence_breaks(cleaned: str) -> list[tuple[int, int]]:
+    """Return where each sentence of a cleaned text ends and the next one starts.
+
+    A full stop after an abbreviation ("Mr.", "Sept.", "U.S.") ends nothing, and nor does
+    an ellipsis inside a quotation: "We tried... But we failed," she said.
+    """
+    breaks = []
+    quoted: list[tuple[int, int]] | None = None
+    for m in SENTENCE_END_RE.finditer(cleaned):
+        stop = m.start()
+        if ABBREVIATION_END_RE.search(cleaned, max(0, stop - 16), stop):
+            continue
+        if ELLIPSIS_END_RE.search(cleaned, max(0, stop - 4), stop):
+            if quoted is None:
+                quoted = quotations(cleaned)
+            inside = quotation_at(quoted, stop - 1)
+            if inside is not None and stop < inside[1]:
+                continue
+        breaks.append((stop, m.end()))
+    return breaks
+
+
+def sentence_bounds(cleaned: str, pos: int, breaks: list[tuple[int, int]]) -> tuple[int, int]:
+    """Return the start and end of the sentence of cleaned text that contains pos."""
+    i = bisect_right(breaks, pos, key=lambda b: b[1])  # the breaks resumed by pos
+    start = breaks[i - 1][1] if i else 0
+    end = breaks[i][0] if i < len(breaks) else len(cleaned)
+    return start, end
+
+
 def sentence_at(text: str, offset: int, cleaned: str | None = None) -> str:
     """Return the sentence of text that contains offset, trimmed to a readable length.
 
     `cleaned` is _clean(text), when the caller has it already.
     """
-    raw_before = text[:offset]
-    before = _clean(raw_before)
     if cleaned is None:
         cleaned = _clean(text)
-    pos = len(before)
-    start = 0
-    for m in SENTENCE_END_RE.finditer(cleaned):
-        if m.end() <= pos:
-            start = m.end()
-        else:
-            break
-    m2 = SENTENCE_END_RE.search(cleaned, max(pos, start))
-    end = m2.start() if m2 else len(cleaned)
+    return _excerpt(cleaned, len(_clean(text[:offset])), sentence_breaks(cleaned))
+
+
+def _excerpt(cleaned: str, pos: int, breaks: list[tuple[int, int]]) -> str:
+    start, end = sentence_bounds(cleaned, pos, breaks)
     sentence = re.sub(r"\s+", " ", cleaned[start:end]).strip()
     if len(sentence) > MAX_EXCERPT:
         sentence = sentence[: MAX_EXCERPT - 1].rsplit(" ", 1)[0] + "…"

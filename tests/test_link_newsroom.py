@@ -11,6 +11,7 @@ from core_helpers import CAMERON, MAY_WITH_MONTH_ALIAS, Linked, documents, link_
 
 from explainer.errors import Collector
 from explainer.link import build_name_index, lower_case_form
+from explainer.markup import sentence_at
 from explainer.model import SiteConfig
 from explainer.parse import parse_site
 
@@ -250,6 +251,48 @@ def test_a_shared_honorific_form_is_ambiguous_like_a_shared_alias():
     linked = link_story("Then Mr Johnson spoke.\n", "2017-11-15", ("jo-johnson",), extra)
     assert linked.refs("story") == [("jo-johnson", "Mr Johnson")]
     assert linked.warnings == []
+
+
+# --- Excerpts: the sentence a mention puts on a profile -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        (
+            "“We tried... But we failed,” Mrs May said. Then she left.",
+            "“We tried... But we failed,” Mrs May said.",
+        ),
+        (
+            "“We tried… But we failed,” Mrs May said. Then she left.",
+            "“We tried… But we failed,” Mrs May said.",
+        ),
+        (
+            "He said: “We will leave...” Mrs May said nothing.",
+            "He said: “We will leave...” Mrs May said nothing.",
+        ),
+        (
+            '"We tried... But we failed," Mrs May said. Then she left.',
+            '"We tried... But we failed," Mrs May said.',
+        ),
+        ("It rained... Mrs May spoke.", "Mrs May spoke."),  # not in a quotation: a sentence end
+        ("“We tried.” Mrs May spoke.", "Mrs May spoke."),
+        ("Then Mr. Johnson met Mrs May. It rained.", "Then Mr. Johnson met Mrs May."),
+        ("On Sept. 4 Mrs May spoke. It rained.", "On Sept. 4 Mrs May spoke."),
+        ("The U.S. President met Mrs May. It rained.", "The U.S. President met Mrs May."),
+    ],
+)
+def test_excerpt_sentences(text, sentence):
+    assert sentence_at(text, text.index("Mrs May")) == sentence
+
+
+def test_an_ellipsis_inside_a_quotation_keeps_the_excerpt_whole():
+    linked = link_story(
+        "“We tried... But we failed,” the Prime Minister said. Nobody agreed.\n", "2018-01-01"
+    )
+    assert linked.backlinks("theresa-may") == [
+        ("story", "“We tried... But we failed,” the Prime Minister said.")
+    ]
 
 
 # --- Pieces -------------------------------------------------------------------------------
