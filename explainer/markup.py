@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as etree
 from bisect import bisect_right
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,7 +17,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
 
-from .textdates import quotation_at, quotations
+from .textdates import Period, SentenceDate, pick_period, quotation_at, quotations, sentence_dates
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -147,6 +147,7 @@ ELLIPSIS_END_RE = re.compile(r"(?:\.\.\.|…)[.!?]?\Z")
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
+BEFORE_WINDOW = 200  # characters before a name that decide how it reads
 # Markdown reads from each unclosed '[', '(' or '<' to the end of its paragraph; past this
 # many characters read in all (about a second), a text is refused rather than converted.
 MAX_UNCLOSED_SCAN = 2_000_000
@@ -173,11 +174,51 @@ class AliasUse:
     start: date | None = None
     end: date | None = None
     expansion: str = ""  # for abbreviations: the full name shown in <abbr title>
+    # For a role's aliases, the role's title: they are read on the date a sentence
+    # gives ("In March 2018 the Prime Minister ..."), other names on the story's date.
+    office: str = ""
 
     def valid_on(self, day: date | None) -> bool:
         if day is None:
             return self.start is None and self.end is None
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def overlaps(self, period: Period) -> bool:
+        return (self.start is None or self.start < period.end) and (
+            self.end is None or self.end > period.start
+        )
+
+
+def holders(uses: Iterable[AliasUse], day: date | None, period: Period | None) -> dict[str, bool]:
+    """Map each slug a name can mean to whether it names them for all of the time meant.
+
+    A role's aliases are read over `period`, the date the sentence gives, when there is
+    one; every other name, and role aliases in sentences without a date, on `day`.
+    """
+    found: dict[str, bool] = {}
+    spans: dict[str, list[AliasUse]] = {}
+    for use in uses:
+        if use.office and period is not None:
+            if use.overlaps(period):
+                spans.setdefault(use.slug, []).append(use)
+        elif use.valid_on(day) or (use.start is None and use.end is None):
+            found[use.slug] = True
+    for slug, held in spans.items():
+        assert period is not None
+        found[slug] = found.get(slug, False) or _covers(held, period)
+    return found
+
+
+def _covers(uses: list[AliasUse], period: Period) -> bool:
+    """Return whether the uses together hold on every day of period."""
+    reached = period.start
+    for use in sorted(uses, key=lambda u: u.start or date.min):
+        if use.start is not None and use.start > reached:
+            return False  # a gap: someone else, or nobody, held it then
+        reached = max(reached, use.end or date.max)
+        if reached >= period.end:
+            return True
+    return reached >= period.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,7 +423,7 @@ class _Walker:
                 m = ctx.names.pattern.search(text, pos, seg_end)
                 if not m:
                     break
-                found = self._resolve(text, m, state.full, start_offset)
+                found = self._resolve(text, m, state, start_offset)
                 if found is None:
                     pos = m.start() + 1
                     continue
@@ -392,7 +433,7 @@ class _Walker:
                 # Questions" names the Questions, not the Prime Minister.
                 longer = ctx.names.pattern.search(text, m.start() + 1, seg_end)
                 if longer and longer.start() < end and longer.end() - longer.start() > length:
-                    better = self._resolve(text, longer, state.full, start_offset)
+                    better = self._resolve(text, longer, state, start_offset)
                     if better is not None and longer.start() + better[1] > end:
                         m, (slug, length, expansion) = longer, better
                         end = m.start() + length
@@ -452,7 +493,7 @@ class _Walker:
             state.raw_depth += 1
 
     def _resolve(
-        self, text: str, m: re.Match[str], full: str, offset: int
+        self, text: str, m: re.Match[str], state: _BlockState, offset: int
     ) -> tuple[str, int, str] | None:
         """Pick the entity a match names on the context's date, trying shorter names too."""
         ctx = self.ctx
@@ -467,22 +508,29 @@ class _Walker:
             and matched[i] != "'"
             and matched[i] != "\u2019"
         ]
-        cleaned: list[str] = []
+        known: list[str] = []
 
         def before() -> str:  # the block's text before the match: only some names need it
-            if not cleaned:
-                cleaned.append(_clean(full[: offset + m.start()]))
-            return cleaned[0]
+            if not known:
+                known.append(state.text_before(state.clean_pos(offset + m.start())))
+            return known[0]
+
+        def period() -> Period | None:  # the date the match's sentence gives, if any
+            return state.period_at(state.clean_pos(offset + m.start()), ctx.day)
 
         for cut in cuts:
             candidate = matched[:cut]
-            found = self._lookup(candidate, before, text[m.start() + cut :])
+            found = self._lookup(candidate, before, text[m.start() + cut :], period)
             if found is not None:
                 return (found[0], cut, found[1])
         return None
 
     def _lookup(
-        self, candidate: str, before: Callable[[], str], after: str
+        self,
+        candidate: str,
+        before: Callable[[], str],
+        after: str,
+        period: Callable[[], Period | None],
     ) -> tuple[str, str] | None:
         ctx = self.ctx
         assert ctx.names is not None
@@ -501,27 +549,29 @@ class _Walker:
             MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before())
         ):
             return None
-        valid = [u for u in uses if u.valid_on(ctx.day) or (u.start is None and u.end is None)]
-        slugs = sorted({u.slug for u in valid})
+        when = period() if any(u.office for u in uses) else None
+        found = holders(uses, ctx.day, when)
+        slugs = sorted(found)
         if not slugs:
             return None
-        if len(slugs) > 1:
-            listed = [s for s in slugs if s in ctx.listed]
-            if len(listed) != 1:
-                ctx.problems.append(
-                    Problem(
-                        "warning",
-                        f"'{candidate}' could mean {', '.join(slugs)}; it is left unlinked. "
-                        "List exactly one of them in people (or topics), or write [[slug|"
-                        f"{candidate}]]",
-                        candidate,
-                    )
+        listed = [s for s in slugs if s in ctx.listed]
+        slug = slugs[0] if len(slugs) == 1 else listed[0] if len(listed) == 1 else ""
+        if slug and found[slug]:
+            expansion = next((u.expansion for u in uses if u.slug == slug and u.expansion), "")
+            return slug, expansion
+        if when is not None and not all(found.values()):
+            ctx.problems.append(_changed_hands(candidate, slugs, when))
+        else:
+            ctx.problems.append(
+                Problem(
+                    "warning",
+                    f"'{candidate}' could mean {', '.join(slugs)}; it is left unlinked. "
+                    "List exactly one of them in people (or topics), or write [[slug|"
+                    f"{candidate}]]",
+                    candidate,
                 )
-                return None
-            slugs = listed
-        slug = slugs[0]
-        expansion = next((u.expansion for u in valid if u.slug == slug and u.expansion), "")
-        return slug, expansion
+            )
+        return None
 
     def _record(self, slug: str, state: _BlockState, offset: int, linked: bool) -> None:
         if slug in self.ctx.mentions:
@@ -554,6 +604,8 @@ class _BlockState:
     raw_depth: int = 0
     cleaned: str | None = None  # full, as _clean gives it; made when first needed
     breaks: list[tuple[int, int]] | None = None  # its sentence breaks; made when first needed
+    quoted: list[tuple[int, int]] | None = None  # its quotations; made when first needed
+    dates: dict[int, tuple[SentenceDate, ...]] = field(default_factory=dict)  # by sentence
     # The last offset of full turned into an offset of cleaned, to go on from there
     raw_at: int = 0
     clean_at: int = 0
@@ -572,10 +624,52 @@ class _BlockState:
         self.raw_at = raw
         return self.clean_at
 
+    def text_before(self, pos: int) -> str:
+        """Return enough of the cleaned text before pos to tell what a name follows."""
+        cleaned = self.clean()
+        start = max(0, pos - BEFORE_WINDOW)
+        # Begin at a word's start, so that a word cut in two cannot look like another.
+        while start > 0 and not cleaned[start - 1].isspace() and pos - start < 2 * BEFORE_WINDOW:
+            start -= 1
+        window = cleaned[start:pos]
+        if start > 0 and (not window.strip() or not cleaned[start - 1].isspace()):
+            return cleaned[:pos]  # a long run of spaces or one long word: take it all
+        return window
+
     def sentence_breaks(self) -> list[tuple[int, int]]:
         if self.breaks is None:
             self.breaks = sentence_breaks(self.clean())
         return self.breaks
+
+    def period_at(self, pos: int, story: date | None) -> Period | None:
+        """Return the period the sentence around pos (in the cleaned text) is set in."""
+        cleaned = self.clean()
+        start, end = sentence_bounds(cleaned, pos, self.sentence_breaks())
+        if self.quoted is None:
+            self.quoted = quotations(cleaned)
+        dates = self.dates.get(start)
+        if dates is None:
+            dates = self.dates[start] = sentence_dates(cleaned, story, start, end, self.quoted)
+        return pick_period(dates, self.quoted, pos)
+
+
+def _changed_hands(candidate: str, slugs: list[str], period: Period) -> Problem:
+    """Warn of a role alias in a sentence dated a month or year in which its holder changed."""
+    refs = [f"[[{s}|{candidate}]]" for s in slugs]
+    if len(slugs) == 1:
+        message = (
+            f"'{candidate}' could mean {slugs[0]}, who held it for only part of "
+            f"{period.label}, the date this sentence gives; it is left unlinked. Write "
+            f"{refs[0]} if it means them, or give the day"
+        )
+    else:
+        who = ", ".join(slugs[:-1]) + f" or {slugs[-1]}"
+        message = (
+            f"'{candidate}' could mean {who}, who each held it in {period.label}, the date this "
+            f"sentence gives; it is left unlinked. Write {', '.join(refs[:-1])} or "
+            f"{refs[-1]} for the one meant, or give the day"
+        )
+    return Problem("warning", message, period.written)
 
 
 def _plain(el: etree.Element) -> str:

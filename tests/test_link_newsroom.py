@@ -10,10 +10,11 @@ from conftest import MAY, article, parse_html
 from core_helpers import CAMERON, MAY_WITH_MONTH_ALIAS, Linked, documents, link_files, site_of
 
 from explainer.errors import Collector
-from explainer.link import build_name_index, lower_case_form
+from explainer.link import build_name_index, link_site, lower_case_form
 from explainer.markup import sentence_at
 from explainer.model import SiteConfig
 from explainer.parse import parse_site
+from explainer.textdates import sentence_period
 
 JOHNSON = """\
 ---
@@ -193,6 +194,77 @@ RESOLVER_CASES = [
     ("Then theresa may spoke.", "2017-11-15", []),  # names stay case-sensitive
     ("Then mrs may spoke.", "2017-11-15", []),
     ("Then sir keir spoke.", "2020-06-01", []),
+    # 2. A sentence's own date decides whom a role alias names
+    ("In March 2018 the Prime Minister told MPs she would stay.", "2020-06-01", ["theresa-may"]),
+    ("In March 2018, the prime minister told MPs she would stay.", "2020-06-01", ["theresa-may"]),
+    (
+        "The Prime Minister told MPs in March 2018 that she would stay.",
+        "2020-06-01",
+        ["theresa-may"],
+    ),
+    ("The Prime Minister, in March 2018, told MPs.", "2020-06-01", ["theresa-may"]),
+    ("On 4 June 2017 the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("The Prime Minister spoke on 4 June 2017 in Leeds.", "2020-06-01", ["theresa-may"]),
+    ("The Prime Minister spoke 4 June 2017 in Leeds.", "2020-06-01", ["theresa-may"]),
+    ("The Prime Minister spoke on June 4, 2017, in Leeds.", "2020-06-01", ["theresa-may"]),
+    ("On Sunday, June 4, 2017, the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("On the 4th of June 2017 the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("On 2017-06-04 the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("Back in 2017, the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("In 2018 the prime minister spoke.", "2021-06-01", ["theresa-may"]),
+    ("In 2012 the Prime Minister spoke.", "2020-06-01", ["david-cameron"]),
+    ("In 2012 the Prime Minister spoke.", "2012-06-01", ["david-cameron"]),
+    ("In early 2018 the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("In mid-2021 the Prime Minister spoke.", "2017-06-01", ["boris-johnson"]),
+    ("In August 2019 the Prime Minister spoke.", "2019-06-01", ["boris-johnson"]),
+    ("On 23 July 2019 the Prime Minister spoke.", "2020-06-01", ["theresa-may"]),
+    ("On 24 July 2019 the Prime Minister spoke.", "2017-06-01", ["boris-johnson"]),  # handover
+    ("The Chancellor spoke in February 2018.", "2021-03-01", ["philip-hammond"]),
+    ("On 4 June the Prime Minister spoke.", "2019-07-30", ["theresa-may"]),  # that year's
+    ("On 4 August the Prime Minister will speak.", "2019-07-30", ["boris-johnson"]),
+    ("In 2005 the Prime Minister spoke.", "2020-06-01", []),  # no profile holds it then
+    # ... but only a date that sets the sentence's time: a bound leaves the story's date
+    ("The Chancellor, in the job since 2019, said no.", "2021-03-01", ["rishi-sunak"]),
+    (
+        "The Chancellor, who has been in post since February 2020, said no.",
+        "2021-03-01",
+        ["rishi-sunak"],
+    ),
+    ("The Chancellor, appointed in 2019, said no.", "2019-12-01", ["sajid-javid"]),
+    ("The Prime Minister, who took office in 2019, said no.", "2021-03-01", ["boris-johnson"]),
+    ("Until 2019 the Chancellor had said no.", "2021-03-01", ["rishi-sunak"]),
+    ("By 2019 the Prime Minister had said no.", "2021-03-01", ["boris-johnson"]),
+    ("From 2016 the Prime Minister pushed for it.", "2021-03-01", ["boris-johnson"]),
+    ("Between 2016 and 2018 the Prime Minister pushed for it.", "2021-03-01", ["boris-johnson"]),
+    ("The Prime Minister won the 2019 election.", "2021-03-01", ["boris-johnson"]),
+    ("The Prime Minister cut the 2016-17 budget.", "2021-03-01", ["boris-johnson"]),
+    ("Last year the Prime Minister said no.", "2020-06-01", ["boris-johnson"]),
+    ("Two years ago the Prime Minister said no.", "2020-06-01", ["boris-johnson"]),
+    # ... and only its own sentence
+    (
+        "In March 2018 there was a vote. Now the Prime Minister says no.",
+        "2020-06-01",
+        ["boris-johnson"],
+    ),
+    (
+        "In March 2018 the Prime Minister said she would stay. Now the Prime Minister says no.",
+        "2020-06-01",
+        ["theresa-may", "boris-johnson"],
+    ),
+    # ... and a date inside a quotation dates only the quotation
+    ("“On 4 June 2017 we won,” the Prime Minister said.", "2020-06-01", ["boris-johnson"]),
+    ("“We lost. On 4 June 2017 we won,” the Prime Minister said.", "2020-06-01", ["boris-johnson"]),
+    (
+        "“In 2018 the Prime Minister lied,” Mr Javid said.",
+        "2020-06-01",
+        ["theresa-may", "sajid-javid"],
+    ),
+    (
+        "In 2018, Mr Javid said: “The Prime Minister is wrong.”",
+        "2020-06-01",
+        ["sajid-javid", "theresa-may"],
+    ),
+    ("In the 2015 election, the Prime Minister won a majority.", "2020-06-01", ["david-cameron"]),
     # names and title aliases keep the story's date whatever the sentence says
     ("In 2012 Theresa May spoke.", "2020-06-01", ["theresa-may"]),
     ("In 2012 Sir Keir spoke.", "2020-06-01", ["keir-starmer"]),
@@ -222,6 +294,20 @@ def test_resolver(body, date, slugs):
     assert linked_slugs(body, date) == slugs
 
 
+@pytest.mark.parametrize("month", range(1, 13))
+def test_every_month_sets_a_sentence_date(month):
+    name = dt.date(2000, month, 1).strftime("%B")
+    assert linked_slugs(f"In {name} 2018 the Prime Minister spoke.", "2021-01-01") == [
+        "theresa-may"
+    ]
+    assert linked_slugs(f"On 3 {name} 2015 the Prime Minister spoke.", "2021-01-01") == [
+        "david-cameron"
+    ]
+    assert linked_slugs(f"The Prime Minister spoke on {name} 3, 2017.", "2021-01-01") == [
+        "theresa-may"
+    ]
+
+
 @pytest.mark.parametrize(
     "body",
     ["She may resign.", "In May 2019 she resigned.", "May 2019 was a bad month.", "may"],
@@ -239,6 +325,73 @@ def test_the_month_and_the_verb_never_link(body):
 # --- Warnings -------------------------------------------------------------------------------
 
 
+def test_a_role_alias_in_a_month_when_the_office_changed_hands_stays_unlinked():
+    linked = link_story("Intro.\n\nIn July 2019 the prime minister resigned.\n", "2020-06-01")
+    assert linked.refs("story") == []
+    assert linked.item("story").mentions == ()
+    assert linked.warnings == [
+        "content/articles/story.md:8: warning: 'the prime minister' could mean boris-johnson or "
+        "theresa-may, who each held it in July 2019, the date this sentence gives; it is left "
+        "unlinked. Write [[boris-johnson|the prime minister]] or [[theresa-may|the prime "
+        "minister]] for the one meant, or give the day"
+    ]
+
+
+def test_a_role_alias_in_a_year_when_the_office_changed_hands_stays_unlinked():
+    linked = link_story("Back in 2016, the Prime Minister said no.\n", "2020-06-01")
+    assert linked.refs("story") == []
+    assert linked.warnings == [
+        "content/articles/story.md:6: warning: 'the Prime Minister' could mean david-cameron or "
+        "theresa-may, who each held it in 2016, the date this sentence gives; it is left "
+        "unlinked. Write [[david-cameron|the Prime Minister]] or [[theresa-may|the Prime "
+        "Minister]] for the one meant, or give the day"
+    ]
+
+
+def test_a_holder_for_part_of_the_year_only_is_named_in_the_warning():
+    files = {k: v for k, v in CAST.items() if "david-cameron" not in k}
+    collector = Collector()
+    body = "Back in 2016, the Prime Minister said no.\n"
+    site = site_of({**files, "content/articles/story.md": article(body, date="2020-06-01")})
+    linked = Linked(link_site(site, collector), collector)
+    assert linked.refs("story") == []
+    assert linked.warnings == [
+        "content/articles/story.md:6: warning: 'the Prime Minister' could mean theresa-may, who "
+        "held it for only part of 2016, the date this sentence gives; it is left unlinked. "
+        "Write [[theresa-may|the Prime Minister]] if it means them, or give the day"
+    ]
+
+
+def test_the_warning_points_at_the_dated_sentence():
+    body = "The Prime Minister spoke.\n\nLater.\n\nIn July 2019 the Prime Minister resigned.\n"
+    linked = link_story(body, "2020-06-01")
+    assert linked.refs("story") == [("boris-johnson", "The Prime Minister")]
+    assert [w.split(": warning")[0] for w in linked.warnings] == ["content/articles/story.md:10"]
+
+
+def test_the_people_list_settles_a_month_only_when_that_one_held_it_throughout():
+    linked = link_story(
+        "In July 2019 the Prime Minister resigned.\n", "2020-06-01", ("theresa-may",)
+    )
+    assert linked.refs("story") == []
+    assert linked.warnings == [
+        "content/articles/story.md:7: warning: 'the Prime Minister' could mean boris-johnson or "
+        "theresa-may, who each held it in July 2019, the date this sentence gives; it is left "
+        "unlinked. Write [[boris-johnson|the Prime Minister]] or [[theresa-may|the Prime "
+        "Minister]] for the one meant, or give the day"
+    ]
+    ardern = (
+        "---\nname: Jacinda Ardern\nsummary: NZ PM.\nroles:\n  - title: Prime Minister of New "
+        "Zealand\n    from: 2017-10-26\n    to: 2023-01-25\n    aliases: [the Prime Minister]\n---\n"
+    )
+    extra = {"content/people/jacinda-ardern.md": ardern}
+    body = "In March 2018 the Prime Minister spoke.\n"
+    assert linked_slugs(body, "2020-06-01", people=("theresa-may",), extra=extra) == ["theresa-may"]
+    assert linked_slugs(body, "2020-06-01", people=("jacinda-ardern",), extra=extra) == [
+        "jacinda-ardern"
+    ]
+
+
 def test_a_shared_honorific_form_is_ambiguous_like_a_shared_alias():
     extra = {"content/people/jo-johnson.md": JO_JOHNSON}
     linked = link_story("Then Mr Johnson spoke.\n", "2017-11-15", extra=extra)
@@ -254,6 +407,15 @@ def test_a_shared_honorific_form_is_ambiguous_like_a_shared_alias():
 
 
 # --- Excerpts: the sentence a mention puts on a profile -----------------------------------
+
+
+def test_a_dated_sentence_goes_on_the_profile_of_its_own_date():
+    body = "In March 2018 the Prime Minister told MPs she would stay. It rained.\n"
+    linked = link_story(body, "2020-06-01")
+    assert linked.backlinks("theresa-may") == [
+        ("story", "In March 2018 the Prime Minister told MPs she would stay.")
+    ]
+    assert linked.backlinks("boris-johnson") == []
 
 
 @pytest.mark.parametrize(
@@ -322,6 +484,37 @@ def test_lower_case_forms_can_be_turned_off():
     assert "the prime minister" in on.uses
     assert "the prime minister" not in off.uses
     assert "the Prime Minister" in off.uses
+
+
+@pytest.mark.parametrize(
+    ("sentence", "story", "label"),
+    [
+        ("In March 2018 the PM spoke", "2020-01-01", "March 2018"),
+        ("the PM spoke on 4 June 2017", "2020-01-01", "4 June 2017"),
+        ("the PM spoke June 4, 2017", "2020-01-01", "4 June 2017"),
+        ("the PM spoke on Sept. 4, 2017", "2020-01-01", "4 September 2017"),
+        ("back in 2016 the PM spoke", "2020-01-01", "2016"),
+        ("2016 was the year the PM spoke", "2020-01-01", "2016"),
+        ("In the summer of 2016 the PM spoke", "2020-01-01", "2016"),
+        ("At the end of 2016 the PM spoke", "2020-01-01", "2016"),
+        ("On 20 December the PM spoke", "2020-01-10", "20 December 2019"),
+        ("In March 2018 and in 2019 the PM spoke", "2020-01-01", "2019"),  # the nearest
+        ("the PM spoke in 2019 and in March 2018", "2020-01-01", "2019"),  # else the first after
+        ("the PM spoke since 2019", "2020-01-01", None),
+        ("the PM spoke until 4 June 2017", "2020-01-01", None),
+        ("the PM spoke by the end of 2016", "2020-01-01", None),
+        ("from 2016 to 2019 the PM spoke", "2020-01-01", None),
+        ("the 2019 election, which the PM won", "2020-01-01", None),
+        ("in the 1990s the PM spoke", "2020-01-01", None),
+        ("in 2019's budget the PM spoke", "2020-01-01", None),
+        ("the PM won 2019 votes", "2020-01-01", None),
+        ("the PM spoke in May", "2020-01-01", None),  # a month alone is no date
+        ("last year the PM spoke", "2020-01-01", None),
+    ],
+)
+def test_sentence_period(sentence, story, label):
+    period = sentence_period(sentence, sentence.index("PM"), dt.date.fromisoformat(story))
+    assert (period.label if period else None) == label
 
 
 # --- Front matter ---------------------------------------------------------------------------
