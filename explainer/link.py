@@ -169,6 +169,21 @@ def find_bare_surnames(
     return tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
 
 
+def bare_surname_line(body: str, body_line: int, found: str, index: NameIndex) -> int:
+    """Return the line of the first place in body where found stands on its own.
+
+    Places where it is part of a known name ("Jeremy Corbyn") are passed over.
+    """
+    text = body
+    if index.pattern is not None:
+        text = index.pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    words = r"\s+".join(re.escape(w) for w in found.split())
+    match = re.search(rf"(?<![\w'’]){words}(?![\w])", text)
+    if match is None:  # written another way in the source, e.g. with Markdown inside
+        match = re.search(rf"(?<!\w){words}(?!\w)", body)
+    return body_line + (body[: match.start()].count("\n") if match else 0)
+
+
 def build_name_index(
     people: Iterable[Person], topics: Iterable[Topic], lower_case_roles: bool = True
 ) -> NameIndex:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 
 import pytest
-from conftest import MAY, article, parse_html
+from conftest import MAY, article, lay_out, parse_html, resolve_href
 from core_helpers import CAMERON, MAY_WITH_MONTH_ALIAS, Linked, documents, link_files, site_of
 
 from explainer.errors import Collector
@@ -596,6 +597,90 @@ def test_new_fields_are_read():
 
 
 # --- Built pages and the command line -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("newsroom") / "project"
+    files = {
+        **CAST,
+        "content/people/jeremy-corbyn.md": (
+            "---\nname: Jeremy Corbyn\nsummary: Labour leader.\naliases: [Mr Corbyn]\n---\n"
+        ),
+        "content/articles/story.md": article(
+            "In March 2018 the prime minister told MPs she would stay. Mr Javid agreed.\n\n"
+            "Jeremy Corbyn and Mr Corbyn objected.\n\n"
+            "The prime minister said today that Sir Keir was wrong, and Corbyn agreed.\n",
+            date="2020-06-01",
+            people=["jeremy-corbyn"],
+        ),
+        "content/articles/old.md": article(
+            "Then Sir Keir spoke, and the prime minister listened.\n",
+            title="Old story",
+            date="2013-06-01",
+        ),
+    }
+    project = lay_out(root, files)
+    done = project.build("check", "--format", "json")
+    assert done.returncode == 0, done.stderr
+    problems = json.loads(done.stdout)
+    build = project.build()
+    assert build.returncode == 0, build.stderr
+    return project, problems, build
+
+
+def _mention_hrefs(project, url_path: str) -> list[str]:
+    page = parse_html(project.page(url_path))
+    return [
+        resolve_href(url_path, a.get("href") or "")
+        for a in page.one("div", "prose").all("a", "mention")
+    ]
+
+
+def test_built_story_links_by_the_date_of_each_sentence(built):
+    project, _, _ = built
+    assert _mention_hrefs(project, "articles/story/") == [
+        "people/theresa-may/index.html",
+        "people/sajid-javid/index.html",
+        "people/jeremy-corbyn/index.html",
+        "people/boris-johnson/index.html",
+        "people/keir-starmer/index.html",
+    ]
+    assert _mention_hrefs(project, "articles/old/") == ["people/david-cameron/index.html"]
+
+
+def test_built_profiles_show_the_sentence_that_names_them(built):
+    project, _, _ = built
+
+    def excerpts(slug: str) -> list[str]:
+        page = parse_html(project.page(f"people/{slug}/"))
+        section = page.one(id="appears-in")
+        return [q.text for q in section.all("blockquote", "excerpt")]
+
+    assert excerpts("theresa-may") == ["In March 2018 the prime minister told MPs she would stay."]
+    assert excerpts("boris-johnson") == [
+        "The prime minister said today that Sir Keir was wrong, and Corbyn agreed."
+    ]
+
+
+def test_bare_surname_warning_points_at_the_bare_surname(built):
+    _, problems, build = built
+    warnings = [
+        (p["file"], p["line"], p["message"]) for p in problems if "looks like" in p["message"]
+    ]
+    assert warnings == [
+        (
+            "content/articles/story.md",
+            11,
+            "'Corbyn' looks like Jeremy Corbyn's surname on its own, which is not one of their "
+            "aliases, so it is not linked; add it to the aliases in jeremy-corbyn.md if it means "
+            "them",
+        )
+    ]
+    assert (
+        "content/articles/story.md:11: warning: 'Corbyn' looks like Jeremy Corbyn's surname"
+        in build.stderr
+    )
 
 
 def test_lower_case_role_aliases_can_be_turned_off(make_project):
