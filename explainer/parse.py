@@ -197,6 +197,11 @@ class _Reader:
         """Read `aliases`: each a name, or {name, from, to} for one valid between dates."""
 
         def alias(at: KeyPath, item: Any) -> DatedAlias:
+            if isinstance(item, list) or item is None:
+                raise self.fail(
+                    at,
+                    f"expected a name, or a mapping of name, from and to, got {describe(item)}",
+                )
             if not isinstance(item, dict):
                 return DatedAlias(self.text(at, item))
             data = self.fields(at, item, ALIAS_FIELDS)
@@ -232,7 +237,8 @@ class _Reader:
                 f"'{bare}' goes with a first name or a title ('{bare} Keir'), not the surname; "
                 "add the form stories use to aliases, with from: the day the title was given",
             )
-        hint = did_you_mean(bare, HONORIFICS)
+        same = [h for h in HONORIFICS if h.lower() == bare.lower()]
+        hint = f" (did you mean '{same[0]}'?)" if same else did_you_mean(bare, HONORIFICS)
         raise self.fail(
             path,
             f"expected one of {', '.join(HONORIFICS)}, got '{text}'{hint}; a title that comes "

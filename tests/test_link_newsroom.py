@@ -546,6 +546,17 @@ PERSON = "---\nname: Ann Able\nsummary: A person.\n{}---\n"
             "('Senator Warren') belongs in that role's aliases",
         ),
         (
+            "honorific: mr\n",
+            "content/people/ann-able.md:4: honorific: expected one of Mr, Mrs, Ms, Miss, Mx, Dr, "
+            "Prof, got 'mr' (did you mean 'Mr'?); a title that comes with an office "
+            "('Senator Warren') belongs in that role's aliases",
+        ),
+        (
+            "aliases: [[Lady Able]]\n",
+            "content/people/ann-able.md:4: aliases[0]: expected a name, or a mapping of name, "
+            "from and to, got a list",
+        ),
+        (
             "honorific: [Mr]\n",
             "content/people/ann-able.md:4: honorific: expected text, got a list",
         ),
