@@ -40,7 +40,8 @@ _SHORT = "|".join(k for k in sorted(MONTH_NUMBERS, key=len, reverse=True) if len
 _MONTH = rf"(?:{_FULL}|(?:{_SHORT})\b\.?)"
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
-_YEAR_END = r"(?![\w%'\u2019-]|[,.]\d|/\d)"  # not 2019s, 2019's, 2019-20, 2019/20, 2019.5
+# Not 2019s, 2019-20, 2019/20 or 2019.5 (but 2019's: "in 2017's election")
+_YEAR_END = r"(?![\w%-]|['\u2019](?!s\b)|[,.]\d|/\d)"
 DATE_RE = re.compile(
     rf"(?<![\w£$€#/.])(?<!\d[-–])(?:"
     rf"(?P<iy>\d{{4}})-(?P<im>\d\d)-(?P<id>\d\d)(?![\w-])"

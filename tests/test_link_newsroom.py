@@ -507,7 +507,8 @@ def test_lower_case_forms_can_be_turned_off():
         ("from 2016 to 2019 the PM spoke", "2020-01-01", None),
         ("the 2019 election, which the PM won", "2020-01-01", None),
         ("in the 1990s the PM spoke", "2020-01-01", None),
-        ("in 2019's budget the PM spoke", "2020-01-01", None),
+        ("in 2017's election the PM spoke", "2020-01-01", "2017"),
+        ("2017's election, which the PM won", "2020-01-01", "2017"),
         ("the PM won 2019 votes", "2020-01-01", None),
         ("the PM spoke in May", "2020-01-01", None),  # a month alone is no date
         ("last year the PM spoke", "2020-01-01", None),
