@@ -1,4 +1,8 @@
-"""Find the date a sentence is set on: "In March 2018 ...", "on 4 June 2017", "back in 2016"."""
+"""Read running text as a reader does: the date a sentence is set on, and its quotations.
+
+"In March 2018 ...", "on 4 June 2017" and "back in 2016" set a sentence's time; "since
+2019" and "the 2019 election" do not.
+"""
 
 from __future__ import annotations
 
@@ -124,7 +128,7 @@ def _month(year: int, month: int, written: str) -> Period:
 
 
 def _nearest(options: list[Period | None], story: date) -> Period | None:
-    """Of the same day or month in neighbouring years, the one nearest the story's date."""
+    """Of the same day in neighbouring years, the one nearest the story's date."""
 
     def distance(p: Period) -> int:
         if p.start <= story < p.end:
@@ -136,11 +140,11 @@ def _nearest(options: list[Period | None], story: date) -> Period | None:
 
 
 def _number(text: str) -> int:
-    return int(re.match(r"\d+", text).group())  # type: ignore[union-attr]  # always digits
+    return int(text.rstrip("stndrh"))  # "4th" -> 4
 
 
 def _period_of(m: re.Match[str], story: date | None) -> Period | None:
-    """Read one date as a period; a day or month without a year is the one nearest story."""
+    """Read one date as a period; a day without a year is the one nearest story."""
     written = m.group(0)
     g = m.groupdict()
     if g["iy"]:
