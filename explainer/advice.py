@@ -7,8 +7,11 @@ from functools import cache
 from importlib import resources
 
 from .errors import Collector
-from .link import LinkedSite, surname_owners
+from .link import TITLES, LinkedSite, bare_surname_line, build_name_index, surname_owners
+from .markup import NameIndex, normalise_name
 from .model import Entity
+
+TITLE_RE = re.compile(rf"^(?:{'|'.join(TITLES)})\s+")
 
 
 @cache
@@ -18,11 +21,6 @@ def common_words() -> frozenset[str]:
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )
-
-
-def _line_in(body: str, first_line: int, word: str) -> int:
-    match = re.search(rf"(?<!\w){re.escape(word)}(?!\w)", body)
-    return first_line + (body[: match.start()].count("\n") if match else 0)
 
 
 def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> None:
@@ -54,6 +52,7 @@ def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> No
                 f"no published article mentions {person.name} or lists them in people yet",
             )
     surnames = surname_owners(site.people)
+    index: list[NameIndex] = []  # built when first needed: most sites never need it
     for item in linked.articles:
         article = item.article
         mentioned = set(item.mentions)
@@ -76,10 +75,13 @@ def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> No
                     "the form the article uses to their aliases",
                 )
         for found in item.bare_surnames:
-            surname = found.split()[-1]
-            owners = surnames.get(surname, [])
+            owners = surnames.get(TITLE_RE.sub("", normalise_name(found)), [])
             if not owners:
                 continue
+            if not index:
+                index.append(
+                    build_name_index(site.people, site.topics, site.config.lower_case_role_aliases)
+                )
             person = owners[0]
             if len(owners) > 1:
                 who = ", ".join(p.name for p in owners)
@@ -88,7 +90,7 @@ def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> No
                 hint = f"add it to the aliases in {person.src_path.name} if it means them"
             collector.warn(
                 article.src_path,
-                _line_in(article.body, article.body_line, found),
+                bare_surname_line(article.body, article.body_line, found, index[0]),
                 f"'{found}' looks like {person.name}'s surname on its own, which "
                 f"is not one of their aliases, so it is not linked; {hint}",
             )

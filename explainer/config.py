@@ -11,7 +11,8 @@ from .load import KeyPath, describe, dotted, parse_front_matter
 from .model import Limits, SiteConfig
 
 TEXT_FIELDS = ("title", "base_url", "language", "description", "tagline")
-FIELDS = (*TEXT_FIELDS, "embed_hosts", "limits")
+BOOLEAN_FIELDS = {"lower_case_role_aliases": True}  # setting -> default
+FIELDS = (*TEXT_FIELDS, "embed_hosts", "limits", *BOOLEAN_FIELDS)
 REQUIRED = ("title", "base_url")
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*\Z")
 HOST_RE = re.compile(r"(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
@@ -79,6 +80,18 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
             f"language: expected a language code like 'en' or 'en-GB', got '{language}'",
         )
         ok = False
+    switches: dict[str, bool] = {}
+    for key, default in BOOLEAN_FIELDS.items():
+        value = data.get(key, default)
+        if value is None:
+            value = default
+        if not isinstance(value, bool):
+            collector.error(
+                path, lines[(key,)], f"{key}: expected true or false, got {describe(value)}"
+            )
+            ok = False
+            continue
+        switches[key] = value
     embed_hosts = _embed_hosts(data.get("embed_hosts"), lines, path, collector)
     limits = _limits(data.get("limits"), lines, path, collector)
     if not ok or embed_hosts is None or limits is None:
@@ -92,6 +105,7 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
         src_path=path,
         embed_hosts=embed_hosts,
         limits=limits,
+        lower_case_role_aliases=switches["lower_case_role_aliases"],
     )
 
 

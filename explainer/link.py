@@ -113,7 +113,7 @@ def is_abbreviation(alias: str, name: str) -> bool:
 
 
 def surname_owners(people: tuple[Person, ...]) -> dict[str, list[Person]]:
-    """Map each person's last name to its owners, when it is not a name in its own right."""
+    """Map each person's surname to its owners, when it is not a name in its own right."""
     known = {
         normalise_name(n)
         for p in people
@@ -121,15 +121,14 @@ def surname_owners(people: tuple[Person, ...]) -> dict[str, list[Person]]:
     }
     found: dict[str, list[Person]] = {}
     for person in people:
-        parts = person.name.split()
-        if len(parts) < 2:
+        if len(person.name.split()) < 2:
             continue
-        surname = parts[-1]
+        surname = normalise_name(person.last_name)
         if (
             len(surname) < 3
             or not surname[0].isupper()
             or surname.lower() in MONTHS
-            or normalise_name(surname) in known
+            or surname in known
         ):
             continue
         found.setdefault(surname, []).append(person)
@@ -157,22 +156,67 @@ def find_bare_surnames(
     return tuple(dict.fromkeys(m.group(0) for m in pattern.finditer(text)))
 
 
-def build_name_index(people: Iterable[Person], topics: Iterable[Topic]) -> NameIndex:
-    """Collect every name and alias with the dates it is valid on."""
+def bare_surname_line(body: str, body_line: int, found: str, index: NameIndex) -> int:
+    """Return the line of the first place in body where found stands on its own.
+
+    Places where it is part of a known name ("Jeremy Corbyn") are passed over.
+    """
+    text = body
+    if index.pattern is not None:
+        text = index.pattern.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), body)
+    words = r"\s+".join(re.escape(w) for w in found.split())
+    match = re.search(rf"(?<![\w'’]){words}(?![\w])", text)
+    if match is None:  # written another way in the source, e.g. with Markdown inside
+        match = re.search(rf"(?<!\w){words}(?!\w)", body)
+    return body_line + (body[: match.start()].count("\n") if match else 0)
+
+
+def build_name_index(
+    people: Iterable[Person], topics: Iterable[Topic], lower_case_roles: bool = True
+) -> NameIndex:
+    """Collect every name and alias with the dates it is valid on.
+
+    With lower_case_roles, a role alias of several words also matches with the words
+    after the first in lower case ("the prime minister"), as many house styles write it.
+    """
     uses: dict[str, list[AliasUse]] = defaultdict(list)
     for person in people:
+        spans = {a.name: a for a in person.dated_aliases}
         for name in person.names:
-            uses[normalise_name(name)].append(AliasUse(person.slug))
+            dated = spans.get(name)
+            start, end = (dated.start, dated.end) if dated else (None, None)
+            uses[normalise_name(name)].append(AliasUse(person.slug, start, end))
+        name_words = {w for n in (person.name, *person.aliases) for w in n.split()}
         for role in person.roles:
+            use = AliasUse(person.slug, role.start, role.end, office=role.title)
             for alias in role.aliases:
-                uses[normalise_name(alias)].append(AliasUse(person.slug, role.start, role.end))
+                forms = {normalise_name(alias)}
+                if lower_case_roles:
+                    forms.add(lower_case_form(normalise_name(alias), name_words))
+                for form in sorted(forms):
+                    uses[form].append(use)
     for topic in topics:
+        spans = {a.name: a for a in topic.dated_aliases}
         for name in topic.names:
             expansion = (
                 topic.name if name != topic.name and is_abbreviation(name, topic.name) else ""
             )
-            uses[normalise_name(name)].append(AliasUse(topic.slug, expansion=expansion))
+            dated = spans.get(name)
+            start, end = (dated.start, dated.end) if dated else (None, None)
+            uses[normalise_name(name)].append(AliasUse(topic.slug, start, end, expansion))
     return NameIndex.build(uses)
+
+
+def lower_case_form(alias: str, keep: Iterable[str] = ()) -> str:
+    """Write the words of alias after the first in lower case: "the prime minister".
+
+    Words in all capitals ("PM", "MPs") and the words of names in `keep` stay as written.
+    """
+    kept = set(keep)
+    first, *rest = alias.split(" ")
+    return " ".join(
+        [first, *(w if w in kept or sum(c.isupper() for c in w) > 1 else w.lower() for w in rest)]
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,7 +266,7 @@ def link_context(site: Site, drafts: bool = False) -> LinkContext:
     """Gather the name index and link targets of a site."""
     owners = surname_owners(site.people)
     return LinkContext(
-        names=build_name_index(site.people, site.topics),
+        names=build_name_index(site.people, site.topics, site.config.lower_case_role_aliases),
         targets=_targets(site, "articles/x/", draft_slugs(site, drafts)),  # bodies are two deep
         entity_slugs=frozenset(p.slug for p in site.people) | {t.slug for t in site.topics},
         surnames=frozenset(owners),

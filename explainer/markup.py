@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,8 @@ from markdown.extensions.toc import slugify as toc_slugify
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, HTML_PLACEHOLDER_RE, INLINE_PLACEHOLDER_PREFIX, STX, AtomicString
+
+from .textdates import Period, SentenceDate, pick_period, quotation_at, quotations, sentence_dates
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 # Ids the page templates use; a heading in a body gets another, so no id is used twice.
@@ -137,10 +140,17 @@ MONTH_BEFORE_RE = re.compile(
 )
 MONTH_AFTER_RE = re.compile(r"\s+\d")
 SENTENCE_START_RE = re.compile(r"(?:[.!?:][\"”’')\]]*\s+|[\"“‘'«(\[]\s*)\Z")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"”’')\]»]*\s+(?=[\"“‘'(\[«]?[A-Z0-9])")
+# Full stops that end an abbreviation, not a sentence: "Mr. Johnson", "Sept. 4", "U.S. troops".
+ABBREVIATION_END_RE = re.compile(
+    r"(?<![\w.])(?:Mr|Mrs|Ms|Mx|Dr|Prof|St|Rev|Gen|Col|Capt|Lt|Sgt|Gov|Sen|Rep|Rt|Hon|No"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|[A-Z](?:\.[A-Z])*)\.\Z"
+)
+ELLIPSIS_END_RE = re.compile(r"(?:\.\.\.|…)[.!?]?\Z")
 INLINE_PLACEHOLDER_RE = re.compile(re.escape(INLINE_PLACEHOLDER_PREFIX) + r"\d+" + ETX)
 SINGLE_TAG_RE = re.compile(r"<\s*(/)?\s*([a-zA-Z][\w:-]*)[^<>]*?(/)?\s*>\Z", re.DOTALL)
 MAX_EXCERPT = 320
+BEFORE_WINDOW = 200  # characters before a name that decide how it reads
 # Markdown reads from each unclosed '[', '(' or '<' to the end of its paragraph; past this
 # many characters read in all (about a second), a text is refused rather than converted.
 MAX_UNCLOSED_SCAN = 2_000_000
@@ -167,11 +177,51 @@ class AliasUse:
     start: date | None = None
     end: date | None = None
     expansion: str = ""  # for abbreviations: the full name shown in <abbr title>
+    # For a role's aliases, the role's title: they are read on the date a sentence
+    # gives ("In March 2018 the Prime Minister ..."), other names on the story's date.
+    office: str = ""
 
     def valid_on(self, day: date | None) -> bool:
         if day is None:
             return self.start is None and self.end is None
         return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
+
+    def overlaps(self, period: Period) -> bool:
+        return (self.start is None or self.start < period.end) and (
+            self.end is None or self.end > period.start
+        )
+
+
+def holders(uses: Iterable[AliasUse], day: date | None, period: Period | None) -> dict[str, bool]:
+    """Map each slug a name can mean to whether it names them for all of the time meant.
+
+    A role's aliases are read over `period`, the date the sentence gives, when there is
+    one; every other name, and role aliases in sentences without a date, on `day`.
+    """
+    found: dict[str, bool] = {}
+    spans: dict[str, list[AliasUse]] = {}
+    for use in uses:
+        if use.office and period is not None:
+            if use.overlaps(period):
+                spans.setdefault(use.slug, []).append(use)
+        elif use.valid_on(day) or (use.start is None and use.end is None):
+            found[use.slug] = True
+    for slug, held in spans.items():
+        assert period is not None
+        found[slug] = found.get(slug, False) or _covers(held, period)
+    return found
+
+
+def _covers(uses: list[AliasUse], period: Period) -> bool:
+    """Return whether the uses together hold on every day of period."""
+    reached = period.start
+    for use in sorted(uses, key=lambda u: u.start or date.min):
+        if use.start is not None and use.start > reached:
+            return False  # a gap: someone else, or nobody, held it then
+        reached = max(reached, use.end or date.max)
+        if reached >= period.end:
+            return True
+    return reached >= period.end
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,7 +426,7 @@ class _Walker:
                 m = ctx.names.pattern.search(text, pos, seg_end)
                 if not m:
                     break
-                found = self._resolve(text, m, state.full, start_offset)
+                found = self._resolve(text, m, state, start_offset)
                 if found is None:
                     pos = m.start() + 1
                     continue
@@ -386,7 +436,7 @@ class _Walker:
                 # Questions" names the Questions, not the Prime Minister.
                 longer = ctx.names.pattern.search(text, m.start() + 1, seg_end)
                 if longer and longer.start() < end and longer.end() - longer.start() > length:
-                    better = self._resolve(text, longer, state.full, start_offset)
+                    better = self._resolve(text, longer, state, start_offset)
                     if better is not None and longer.start() + better[1] > end:
                         m, (slug, length, expansion) = longer, better
                         end = m.start() + length
@@ -446,7 +496,7 @@ class _Walker:
             state.raw_depth += 1
 
     def _resolve(
-        self, text: str, m: re.Match[str], full: str, offset: int
+        self, text: str, m: re.Match[str], state: _BlockState, offset: int
     ) -> tuple[str, int, str] | None:
         """Pick the entity a match names on the context's date, trying shorter names too."""
         ctx = self.ctx
@@ -461,22 +511,29 @@ class _Walker:
             and matched[i] != "'"
             and matched[i] != "\u2019"
         ]
-        cleaned: list[str] = []
+        known: list[str] = []
 
         def before() -> str:  # the block's text before the match: only some names need it
-            if not cleaned:
-                cleaned.append(_clean(full[: offset + m.start()]))
-            return cleaned[0]
+            if not known:
+                known.append(state.text_before(state.clean_pos(offset + m.start())))
+            return known[0]
+
+        def period() -> Period | None:  # the date the match's sentence gives, if any
+            return state.period_at(state.clean_pos(offset + m.start()), ctx.day)
 
         for cut in cuts:
             candidate = matched[:cut]
-            found = self._lookup(candidate, before, text[m.start() + cut :])
+            found = self._lookup(candidate, before, text[m.start() + cut :], period)
             if found is not None:
                 return (found[0], cut, found[1])
         return None
 
     def _lookup(
-        self, candidate: str, before: Callable[[], str], after: str
+        self,
+        candidate: str,
+        before: Callable[[], str],
+        after: str,
+        period: Callable[[], Period | None],
     ) -> tuple[str, str] | None:
         ctx = self.ctx
         assert ctx.names is not None
@@ -495,35 +552,37 @@ class _Walker:
             MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before())
         ):
             return None
-        valid = [u for u in uses if u.valid_on(ctx.day) or (u.start is None and u.end is None)]
-        slugs = sorted({u.slug for u in valid})
+        when = period() if any(u.office for u in uses) else None
+        found = holders(uses, ctx.day, when)
+        slugs = sorted(found)
         if not slugs:
             return None
-        if len(slugs) > 1:
-            listed = [s for s in slugs if s in ctx.listed]
-            if len(listed) != 1:
-                ctx.problems.append(
-                    Problem(
-                        "warning",
-                        f"'{candidate}' could mean {', '.join(slugs)}; it is left unlinked. "
-                        "List exactly one of them in people (or topics), or write [[slug|"
-                        f"{candidate}]]",
-                        candidate,
-                    )
+        listed = [s for s in slugs if s in ctx.listed]
+        slug = slugs[0] if len(slugs) == 1 else listed[0] if len(listed) == 1 else ""
+        if slug and found[slug]:
+            expansion = next((u.expansion for u in uses if u.slug == slug and u.expansion), "")
+            return slug, expansion
+        if when is not None and not all(found.values()):
+            ctx.problems.append(_changed_hands(candidate, slugs, when))
+        else:
+            ctx.problems.append(
+                Problem(
+                    "warning",
+                    f"'{candidate}' could mean {', '.join(slugs)}; it is left unlinked. "
+                    "List exactly one of them in people (or topics), or write [[slug|"
+                    f"{candidate}]]",
+                    candidate,
                 )
-                return None
-            slugs = listed
-        slug = slugs[0]
-        expansion = next((u.expansion for u in valid if u.slug == slug and u.expansion), "")
-        return slug, expansion
+            )
+        return None
 
     def _record(self, slug: str, state: _BlockState, offset: int, linked: bool) -> None:
         if slug in self.ctx.mentions:
             return
-        if state.cleaned is None:
-            state.cleaned = _clean(state.full)
+        cleaned = state.clean()
+        pos = state.clean_pos(offset)
         self.ctx.mentions[slug] = Mention(
-            slug, sentence_at(state.full, offset, state.cleaned), linked
+            slug, _excerpt(cleaned, pos, state.sentence_breaks()), linked
         )
 
     def _link(self, slug: str, text: str, expansion: str) -> etree.Element:
@@ -547,6 +606,73 @@ class _BlockState:
     seen: str = ""
     raw_depth: int = 0
     cleaned: str | None = None  # full, as _clean gives it; made when first needed
+    breaks: list[tuple[int, int]] | None = None  # its sentence breaks; made when first needed
+    quoted: list[tuple[int, int]] | None = None  # its quotations; made when first needed
+    dates: dict[int, tuple[SentenceDate, ...]] = field(default_factory=dict)  # by sentence
+    # The last offset of full turned into an offset of cleaned, to go on from there
+    raw_at: int = 0
+    clean_at: int = 0
+
+    def clean(self) -> str:
+        if self.cleaned is None:
+            self.cleaned = _clean(self.full)
+        return self.cleaned
+
+    def clean_pos(self, raw: int) -> int:
+        """Return where offset raw of full (outside any placeholder) falls in cleaned."""
+        if raw < self.raw_at:
+            self.raw_at = self.clean_at = 0
+        # Offsets come in document order, so each call cleans only the text since the last.
+        self.clean_at += len(_clean(self.full[self.raw_at : raw]))
+        self.raw_at = raw
+        return self.clean_at
+
+    def text_before(self, pos: int) -> str:
+        """Return enough of the cleaned text before pos to tell what a name follows."""
+        cleaned = self.clean()
+        start = max(0, pos - BEFORE_WINDOW)
+        # Begin at a word's start, so that a word cut in two cannot look like another.
+        while start > 0 and not cleaned[start - 1].isspace() and pos - start < 2 * BEFORE_WINDOW:
+            start -= 1
+        window = cleaned[start:pos]
+        if start > 0 and (not window.strip() or not cleaned[start - 1].isspace()):
+            return cleaned[:pos]  # a long run of spaces or one long word: take it all
+        return window
+
+    def sentence_breaks(self) -> list[tuple[int, int]]:
+        if self.breaks is None:
+            self.breaks = sentence_breaks(self.clean())
+        return self.breaks
+
+    def period_at(self, pos: int, story: date | None) -> Period | None:
+        """Return the period the sentence around pos (in the cleaned text) is set in."""
+        cleaned = self.clean()
+        start, end = sentence_bounds(cleaned, pos, self.sentence_breaks())
+        if self.quoted is None:
+            self.quoted = quotations(cleaned)
+        dates = self.dates.get(start)
+        if dates is None:
+            dates = self.dates[start] = sentence_dates(cleaned, story, start, end, self.quoted)
+        return pick_period(dates, self.quoted, pos)
+
+
+def _changed_hands(candidate: str, slugs: list[str], period: Period) -> Problem:
+    """Warn of a role alias in a sentence dated a month or year in which its holder changed."""
+    refs = [f"[[{s}|{candidate}]]" for s in slugs]
+    if len(slugs) == 1:
+        message = (
+            f"'{candidate}' could mean {slugs[0]}, who held it for only part of "
+            f"{period.label}, the date this sentence gives; it is left unlinked. Write "
+            f"{refs[0]} if it means them, or give the day"
+        )
+    else:
+        who = ", ".join(slugs[:-1]) + f" or {slugs[-1]}"
+        message = (
+            f"'{candidate}' could mean {who}, who each held it in {period.label}, the date this "
+            f"sentence gives; it is left unlinked. Write {', '.join(refs[:-1])} or "
+            f"{refs[-1]} for the one meant, or give the day"
+        )
+    return Problem("warning", message, period.written)
 
 
 def _plain(el: etree.Element) -> str:
@@ -560,24 +686,48 @@ def _clean(text: str) -> str:
     return INLINE_PLACEHOLDER_RE.sub("", text)
 
 
+def sentence_breaks(cleaned: str) -> list[tuple[int, int]]:
+    """Return where each sentence of a cleaned text ends and the next one starts.
+
+    A full stop after an abbreviation ("Mr.", "Sept.", "U.S.") ends nothing, and nor does
+    an ellipsis inside a quotation: "We tried... But we failed," she said.
+    """
+    breaks = []
+    quoted: list[tuple[int, int]] | None = None
+    for m in SENTENCE_END_RE.finditer(cleaned):
+        stop = m.start()
+        if ABBREVIATION_END_RE.search(cleaned, max(0, stop - 16), stop):
+            continue
+        if ELLIPSIS_END_RE.search(cleaned, max(0, stop - 4), stop):
+            if quoted is None:
+                quoted = quotations(cleaned)
+            inside = quotation_at(quoted, stop - 1)
+            if inside is not None and stop < inside[1]:
+                continue
+        breaks.append((stop, m.end()))
+    return breaks
+
+
+def sentence_bounds(cleaned: str, pos: int, breaks: list[tuple[int, int]]) -> tuple[int, int]:
+    """Return the start and end of the sentence of cleaned text that contains pos."""
+    i = bisect_right(breaks, pos, key=lambda b: b[1])  # the breaks resumed by pos
+    start = breaks[i - 1][1] if i else 0
+    end = breaks[i][0] if i < len(breaks) else len(cleaned)
+    return start, end
+
+
 def sentence_at(text: str, offset: int, cleaned: str | None = None) -> str:
     """Return the sentence of text that contains offset, trimmed to a readable length.
 
     `cleaned` is _clean(text), when the caller has it already.
     """
-    raw_before = text[:offset]
-    before = _clean(raw_before)
     if cleaned is None:
         cleaned = _clean(text)
-    pos = len(before)
-    start = 0
-    for m in SENTENCE_END_RE.finditer(cleaned):
-        if m.end() <= pos:
-            start = m.end()
-        else:
-            break
-    m2 = SENTENCE_END_RE.search(cleaned, max(pos, start))
-    end = m2.start() if m2 else len(cleaned)
+    return _excerpt(cleaned, len(_clean(text[:offset])), sentence_breaks(cleaned))
+
+
+def _excerpt(cleaned: str, pos: int, breaks: list[tuple[int, int]]) -> str:
+    start, end = sentence_bounds(cleaned, pos, breaks)
     sentence = re.sub(r"\s+", " ", cleaned[start:end]).strip()
     if len(sentence) > MAX_EXCERPT:
         sentence = sentence[: MAX_EXCERPT - 1].rsplit(" ", 1)[0] + "…"

@@ -36,6 +36,8 @@ class SiteConfig:
     src_path: Path = Path("site.yaml")
     embed_hosts: tuple[str, ...] = ()  # hosts whose https pages articles may embed (iframes)
     limits: Limits = field(default_factory=Limits)
+    # "the prime minister" names whoever `the Prime Minister` does (lower-case house styles)
+    lower_case_role_aliases: bool = True
 
 
 MONTH_NAMES = (
@@ -94,6 +96,18 @@ class Role:
         if self.prominent is not None:
             return self.prominent
         return not self.title.casefold().startswith(SEAT_PREFIXES)
+
+
+@dataclass(frozen=True, slots=True)
+class DatedAlias:
+    """An alias that names its person or topic only in stories dated from `start` up to `end`."""
+
+    name: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+HONORIFICS = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,8 +183,11 @@ class Person:
     src_path: Path
     name: str
     summary: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # every alias's name, dated ones too
     alias_lines: tuple[int, ...] = field(default=(), compare=False)
+    dated_aliases: tuple[DatedAlias, ...] = ()  # the aliases that hold only between dates
+    honorific: str = ""  # Mr, Mrs, Ms, Miss, Mx, Dr or Prof: "Mr Johnson" names them
+    surname: str = ""  # when it is not the last word of name: "Duncan Smith"
     parties: tuple[PartySpan, ...] = ()
     country: str = ""
     born: dt.date | None = None
@@ -289,8 +306,20 @@ class Person:
         )
 
     @property
+    def last_name(self) -> str:
+        """The surname: `surname` when given, else the last word of the name."""
+        return self.surname or self.name.split()[-1]
+
+    @property
+    def honorific_names(self) -> tuple[str, ...]:
+        """The press's second reference, "Mr Johnson", and the form with a full stop."""
+        if not self.honorific:
+            return ()
+        return (f"{self.honorific} {self.last_name}", f"{self.honorific}. {self.last_name}")
+
+    @property
     def names(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+        return (self.name, *self.aliases, *self.honorific_names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,8 +331,9 @@ class Topic:
     name: str
     summary: str
     topic_kind: str
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # every alias's name, dated ones too
     alias_lines: tuple[int, ...] = field(default=(), compare=False)
+    dated_aliases: tuple[DatedAlias, ...] = ()  # the aliases that hold only between dates
     date: dt.date | None = None
     links: tuple[Link, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict)

@@ -12,10 +12,12 @@ from .errors import Collector, did_you_mean
 from .load import KeyPath, RawDocument, describe, dotted
 from .model import (
     CLAIM_STATUSES,
+    HONORIFICS,
     Article,
     Citation,
     Claim,
     Correction,
+    DatedAlias,
     Evidence,
     Headline,
     Link,
@@ -53,6 +55,8 @@ PERSON_FIELDS = {
     "name": True,
     "summary": True,
     "aliases": False,
+    "honorific": False,
+    "surname": False,
     "party": False,
     "country": False,
     "born": False,
@@ -71,6 +75,9 @@ TOPIC_FIELDS = {
     "links": False,
     "extra": False,
 }
+ALIAS_FIELDS = {"name": True, "from": False, "to": False}
+# Titles that go with a first name or a title's own name, never "<title> <surname>".
+NAME_TITLES = ("Sir", "Dame", "Lord", "Lady", "Baroness", "Baron")
 ROLE_FIELDS = {
     "title": True,
     "from": True,
@@ -223,6 +230,58 @@ class _Reader:
             seen.add(item)
         return items
 
+    def aliases(self, path: KeyPath, value: Any) -> tuple[DatedAlias, ...]:
+        """Read `aliases`: each a name, or {name, from, to} for one valid between dates."""
+
+        def alias(at: KeyPath, item: Any) -> DatedAlias:
+            if isinstance(item, list) or item is None:
+                raise self.fail(
+                    at,
+                    f"expected a name, or a mapping of name, from and to, got {describe(item)}",
+                )
+            if not isinstance(item, dict):
+                return DatedAlias(self.text(at, item))
+            data = self.fields(at, item, ALIAS_FIELDS)
+            name = self.text(at + ("name",), data["name"])
+            start = (
+                self.date(at + ("from",), data["from"]) if data.get("from") is not None else None
+            )
+            end = self.date(at + ("to",), data["to"]) if data.get("to") is not None else None
+            if start is not None and end is not None and end <= start:
+                raise self.fail(
+                    at + ("to",),
+                    f"'{name}': to ({end}) must come after from ({start}); the alias names "
+                    "them in stories dated from 'from' up to, not including, 'to'",
+                )
+            return DatedAlias(name, start, end)
+
+        items = self.items(path, value, alias)
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            if item.name in seen:
+                raise self.fail(path + (i,), f"'{item.name}' is listed twice")
+            seen.add(item.name)
+        return items
+
+    def honorific(self, path: KeyPath, value: Any) -> str:
+        text = self.text(path, value)
+        bare = text.removesuffix(".")
+        if bare in HONORIFICS:
+            return bare
+        if bare in NAME_TITLES:
+            raise self.fail(
+                path,
+                f"'{bare}' goes with a first name or a title ('{bare} Keir'), not the surname; "
+                "add the form stories use to aliases, with from: the day the title was given",
+            )
+        same = [h for h in HONORIFICS if h.lower() == bare.lower()]
+        hint = f" (did you mean '{same[0]}'?)" if same else did_you_mean(bare, HONORIFICS)
+        raise self.fail(
+            path,
+            f"expected one of {', '.join(HONORIFICS)}, got '{text}'{hint}; a title that comes "
+            "with an office ('Senator Warren') belongs in that role's aliases",
+        )
+
     def mapping(self, path: KeyPath, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.fail(
@@ -374,13 +433,17 @@ def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
     except _Invalid:
         return None
     f = _Fields(r, meta, PERSON_FIELDS)
+    aliases: tuple[DatedAlias, ...] = f.get("aliases", r.aliases, ())
     person = Person(
         slug=doc.slug,
         src_path=doc.src_path,
         name=f.get("name", r.text, ""),
         summary=f.get("summary", r.text, ""),
-        aliases=f.get("aliases", r.texts, ()),
+        aliases=tuple(a.name for a in aliases),
         alias_lines=_item_lines(doc, "aliases"),
+        dated_aliases=tuple(a for a in aliases if a.start or a.end),
+        honorific=f.get("honorific", r.honorific, ""),
+        surname=f.get("surname", r.text, ""),
         parties=f.get("party", _read_party(r), ()),
         country=f.get("country", r.text, ""),
         born=f.get("born", r.date, None),
@@ -418,14 +481,16 @@ def parse_topic(doc: RawDocument, collector: Collector) -> Topic | None:
             )
         return text
 
+    aliases: tuple[DatedAlias, ...] = f.get("aliases", r.aliases, ())
     topic = Topic(
         slug=doc.slug,
         src_path=doc.src_path,
         name=f.get("name", r.text, ""),
         summary=f.get("summary", r.text, ""),
         topic_kind=f.get("kind", kind, ""),
-        aliases=f.get("aliases", r.texts, ()),
+        aliases=tuple(a.name for a in aliases),
         alias_lines=_item_lines(doc, "aliases"),
+        dated_aliases=tuple(a for a in aliases if a.start or a.end),
         date=f.get("date", r.date, None),
         links=f.get("links", r.links, ()),
         extra=f.get("extra", r.mapping, {}),

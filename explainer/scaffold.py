@@ -62,6 +62,8 @@ ARTICLE_OPTIONAL = """\
 
 PERSON_OPTIONAL = """\
 # aliases: [Mrs May]                    # other names stories use for them
+# honorific: Mrs                        # Mr, Mrs, Ms, Miss, Mx, Dr or Prof: adds "Mrs May"
+# surname: May                          # only if not the last word of name: "Duncan Smith"
 # party: Conservative                   # a party's name, or a list of memberships over time
 # country: United Kingdom               # the country they work in
 # born: 1956-10-01                      # date of birth, year-month-day

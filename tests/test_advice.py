@@ -52,7 +52,7 @@ def test_bare_surname_that_is_not_an_alias(make_project):
     )
     found = messages(project)
     assert (
-        "content/articles/story.md:7: 'Corbyn' looks like Jeremy Corbyn's surname on its own, "
+        "content/articles/story.md:9: 'Corbyn' looks like Jeremy Corbyn's surname on its own, "
         "which is not one of their aliases, so it is not linked; add it to the aliases in "
         "jeremy-corbyn.md if it means them"
     ) in found

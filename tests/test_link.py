@@ -271,7 +271,6 @@ def test_an_alias_that_is_also_a_month_still_names_the_person(body):
 @pytest.mark.parametrize(
     "body",
     [
-        "Then the foreign secretary spoke.",
         "Then THE FOREIGN SECRETARY spoke.",
         "Then mrs may spoke.",
         "Then theresa may spoke.",
