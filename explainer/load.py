@@ -310,11 +310,7 @@ def parse_document(
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise ContentError(
-            path,
-            line,
-            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it with UTF-8 encoding",
-        ) from None
+        raise ContentError(path, line, not_utf8(data, err.start)) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ContentError(path, 1, "file is empty; it needs front matter between two '---' lines")
@@ -342,6 +338,37 @@ def parse_document(
         body=body,
         body_line=close + 2,
     )
+
+
+RESAVE = (
+    "Re-save it as UTF-8: in VS Code, click the encoding in the status bar, then 'Save with "
+    "Encoding' and 'UTF-8'; in Notepad, File > Save As with Encoding 'UTF-8'; in TextEdit, "
+    "Format > Make Plain Text, then save with 'Unicode (UTF-8)'"
+)
+
+
+def not_utf8(data: bytes, at: int) -> str:
+    """Say that data is not UTF-8, which encoding it seems to be in, and how to re-save it."""
+    byte = f"byte 0x{data[at]:02x}"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        return f"file is not valid UTF-8: it looks like UTF-16, which Windows calls 'Unicode'. {RESAVE}"
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    if text and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        start = data.rfind(b"\n", 0, at) + 1
+        column = len(data[start:at].decode("cp1252"))
+        end = data.find(b"\n", at)
+        line = data[start : end if end >= 0 else len(data)].decode("cp1252")
+        before = re.search(r"\S*\Z", line[:column]).group()  # type: ignore[union-attr]
+        after = re.match(r"\S*", line[column:]).group()  # type: ignore[union-attr]
+        return (
+            f"file is not valid UTF-8: it looks like Windows-1252, the encoding of Word and "
+            f"older Windows editors (there {byte} is {line[column]}, as in {before}{after}). "
+            f"{RESAVE}"
+        )
+    return f"file is not valid UTF-8 ({byte}). {RESAVE}"
 
 
 def parse_front_matter(
@@ -374,6 +401,10 @@ def parse_front_matter(
         ):
             mark = err.context_mark  # where the unclosed quote or bracket was opened
         line = line_at(mark) if mark else first_line - 1
+        marks = [m for m in (err.context_mark, err.problem_mark) if m is not None]
+        plain = _plain_problem(yaml_text, [line_at(m) - first_line for m in marks])
+        if plain is not None:
+            raise ContentError(path, plain[0] + first_line, plain[1]) from None
         raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
     except yaml.YAMLError as err:
         raise ContentError(path, first_line - 1, f"YAML error: {err}") from None
@@ -386,6 +417,99 @@ def parse_front_matter(
             f"front matter must be a mapping of 'key: value' lines, got {describe(value)}",
         )
     return value, key_lines
+
+
+def _plain_problem(yaml_text: str, near: list[int]) -> tuple[int, str] | None:
+    """Explain the two YAML mistakes authors make most, on the lines YAML stopped at.
+
+    Returns (line index, message) for a tab used to indent, or for a quote mark inside
+    quoted text that ends the text early (May's inside '...'); None for anything else.
+    """
+    lines = yaml_text.split("\n")
+    span = range(max(min(near, default=0), 0), min(max(near, default=0), len(lines) - 1) + 1)
+    for i in span:
+        indent = re.match(r"[ \t]*(?:-[ \t]+)*", lines[i])
+        if indent and "\t" in indent.group():
+            return i, (
+                "this line is indented with a tab, and YAML allows only spaces there; "
+                "replace the tab with spaces, as many as the lines it belongs with"
+            )
+    for i in span:
+        found = _quote_closed_early(lines[i])
+        if found is not None:
+            return i, found
+    return None
+
+
+# The start of a line's value: after list dashes and a key's ': ', if any.
+_VALUE_RE = re.compile(r"""[ \t]*(?:-[ \t]+)*(?:[^'"\s#\[{][^:#]*:[ \t]+)?(?:-[ \t]+)*""")
+# Inside a list or mapping written on one line, a value starts after '[', '{', ',' or ': '.
+_FLOW_VALUE_RE = re.compile(r"""(?:[\[{,]|:[ \t])[ \t]*(['"])""")
+_AFTER_VALUE_RE = re.compile(r"[ \t]*(?:$|[,\]}:]|#)")
+
+
+def _quote_closed_early(line: str) -> str | None:
+    """Explain a quoted value that a quote mark inside it ends before the value does."""
+    at = _VALUE_RE.match(line).end()  # type: ignore[union-attr]
+    if line[at : at + 1] in ("'", '"'):
+        starts = [at + 1]
+    elif line[at : at + 1] in ("[", "{"):
+        starts = [m.end(1) for m in _FLOW_VALUE_RE.finditer(line, at)]
+    else:
+        return None
+    for opened in starts:
+        mark = line[opened - 1]
+        close = _closing(line, opened, mark)
+        if close is None or _AFTER_VALUE_RE.match(line, close + 1):
+            continue  # closed where the value ends (or not at all: YAML says more)
+        end = next(
+            (
+                j
+                for j in range(close + 1, len(line))
+                if line[j] == mark and _AFTER_VALUE_RE.match(line, j + 1)
+            ),
+            None,
+        )
+        inner = line[opened:end] if end is not None else line[opened:].rstrip()
+        text = inner.replace("''", "'") if mark == "'" else inner.replace('\\"', '"')
+        left = re.search(r"\w*\Z", line[:close]).group()  # type: ignore[union-attr]
+        right = re.match(r"\w*", line[close + 1 :]).group()  # type: ignore[union-attr]
+        where = (
+            f"in {left}{mark}{right}" if left and right
+            else f"after {left}" if left
+            else f"before {right}" if right
+            else f"at column {close + 1}"
+        )
+        double = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        single = "'" + text.replace("'", "''") + "'"
+        if mark == "'":
+            return (
+                f"the apostrophe {where} ends the text that the ' before it opened; inside "
+                f"single quotes write an apostrophe twice ({single}), or put the text in "
+                f"double quotes instead ({double})"
+            )
+        return (
+            f'the quote mark {where} ends the text that the " before it opened; inside '
+            f'double quotes write a quote mark as \\" ({double}), or put the text in single '
+            f"quotes instead ({single})"
+        )
+    return None
+
+
+def _closing(line: str, opened: int, mark: str) -> int | None:
+    """Return where the quoted text opened just before `opened` closes, as YAML reads it."""
+    j = opened
+    while j < len(line):
+        if mark == '"' and line[j] == "\\":
+            j += 2
+            continue
+        if line[j] == mark:
+            if mark == "'" and line[j + 1 : j + 2] == "'":
+                j += 2  # '' is an apostrophe inside single quotes
+                continue
+            return j
+        j += 1
+    return None
 
 
 def _yaml_problem(err: yaml.MarkedYAMLError) -> str:

@@ -77,6 +77,61 @@ CLAIM_FIELDS = {"claim": True, "by": False, "status": True, "evidence": False, "
 EVIDENCE_FIELDS = {"label": True, "url": False}
 
 
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_OTHER_DATE_FORMATS = (
+    re.compile(r"(?P<year>\d{4})[-/. ](?P<month>\d{1,2})[-/. ](?P<day>\d{1,2})"),
+    re.compile(rf"{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})"),
+    re.compile(r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"),
+)
+# 22/07/2020 or 07/22/2020: day or month first, told apart only when one is over 12
+_NUMERIC_DATE_RE = re.compile(r"(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<year>\d{4}|\d{2})")
+_TIME_RE = re.compile(
+    r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\Z", re.IGNORECASE
+)
+
+
+def dates_meant(value: object) -> tuple[date, ...]:
+    """Return the dates a value written in another format may mean, for 'did you mean'."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ()
+    written = str(value).strip().lower()
+    text = _TIME_RE.sub("", written)  # a date with a time of day: the date alone
+    if text == written and DATE_RE.match(text):
+        return ()  # the right format, with a month or day that does not exist
+    candidates: list[tuple[int, int, int]] = []
+    for pattern in _OTHER_DATE_FORMATS:
+        m = pattern.fullmatch(text)
+        if m:
+            month = m["month"]
+            number = int(month) if month.isdigit() else _month_number(month)
+            candidates.append((int(m["year"]), number, int(m["day"])))
+    m = _NUMERIC_DATE_RE.fullmatch(text)
+    if m:
+        year = int(m["year"]) + (2000 if len(m["year"]) == 2 else 0)
+        a, b = int(m["a"]), int(m["b"])
+        candidates += [(year, b, a), (year, a, b)]  # day first, as in Britain, then month first
+    found: list[date] = []
+    for year, month, day in candidates:
+        try:
+            meant = date(year, month, day)
+        except ValueError:
+            continue
+        if meant not in found:
+            found.append(meant)
+    return tuple(found)
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, full in enumerate(MONTH_NAMES, 1) if full.lower().startswith(name[:3]))
+
+
 class _Invalid(Exception):
     """A field could not be read; the error is already recorded."""
 
@@ -147,7 +202,13 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.fail(path, f"expected a date like 2016-07-13, got {describe(value)}")
+        meant = dates_meant(value)
+        if len(meant) > 1:  # 07/08/2020: the day and the month are named to tell them apart
+            shown = [f"{d.isoformat()} ({d.day} {MONTH_NAMES[d.month - 1]})" for d in meant]
+        else:
+            shown = [d.isoformat() for d in meant]
+        hint = f" (did you mean {' or '.join(shown)}?)" if shown else ""
+        raise self.fail(path, f"expected a date like 2016-07-13, got {describe(value)}{hint}")
 
     def boolean(self, path: KeyPath, value: Any) -> bool:
         if not isinstance(value, bool):

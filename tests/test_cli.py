@@ -373,8 +373,11 @@ BAD_INPUT = {
     "not-utf8": (
         {"content/articles/story.md": article("Caf\xe9 society.").encode("latin-1")},
         [
-            "content/articles/story.md:6: file is not valid UTF-8 (byte 0xe9); save it with "
-            "UTF-8 encoding"
+            "content/articles/story.md:6: file is not valid UTF-8: it looks like Windows-1252, "
+            "the encoding of Word and older Windows editors (there byte 0xe9 is é, as in Café). "
+            "Re-save it as UTF-8: in VS Code, click the encoding in the status bar, then 'Save "
+            "with Encoding' and 'UTF-8'; in Notepad, File > Save As with Encoding 'UTF-8'; in "
+            "TextEdit, Format > Make Plain Text, then save with 'Unicode (UTF-8)'"
         ],
     ),
     "missing-field": (

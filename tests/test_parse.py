@@ -322,12 +322,36 @@ def test_wrong_types(collection, text, message):
     [
         ("2016-13-01", "'2016-13-01'"),
         ("2017-02-30", "'2017-02-30'"),
-        ("2017/11/15", "'2017/11/15'"),
-        ("15 November 2017", "'15 November 2017'"),
-        ("2017-11-15T10:00", "'2017-11-15T10:00'"),
-        ("2017-1-5", "'2017-1-5'"),
-        ("20171115", "a number (20171115)"),
+        ("2017/11/15", "'2017/11/15' (did you mean 2017-11-15?)"),
+        ("15 November 2017", "'15 November 2017' (did you mean 2017-11-15?)"),
+        ("2017-11-15T10:00", "'2017-11-15T10:00' (did you mean 2017-11-15?)"),
+        ("2017-1-5", "'2017-1-5' (did you mean 2017-01-05?)"),
+        ("20171115", "a number (20171115) (did you mean 2017-11-15?)"),
         ("yes", "yes/true (a true/false value)"),
+        # another format: day first, month first, words, a time of day
+        ("22/07/2020", "'22/07/2020' (did you mean 2020-07-22?)"),
+        ("07/22/2020", "'07/22/2020' (did you mean 2020-07-22?)"),
+        ("22.07.2020", "'22.07.2020' (did you mean 2020-07-22?)"),
+        ("22-07-20", "'22-07-20' (did you mean 2020-07-22?)"),
+        ("2020/7/22", "'2020/7/22' (did you mean 2020-07-22?)"),
+        ("22 July 2020", "'22 July 2020' (did you mean 2020-07-22?)"),
+        ("22nd of July 2020", "'22nd of July 2020' (did you mean 2020-07-22?)"),
+        ("'July 22, 2020'", "'July 22, 2020' (did you mean 2020-07-22?)"),
+        ("'Wednesday, 22 Jul. 2020'", "'Wednesday, 22 Jul. 2020' (did you mean 2020-07-22?)"),
+        ("Sept 3 2020", "'Sept 3 2020' (did you mean 2020-09-03?)"),
+        ("2020-07-22 18:30:00+01:00", "'2020-07-22 18:30:00+01:00' (did you mean 2020-07-22?)"),
+        # both readings are dates: both are offered, named
+        (
+            "07/08/2020",
+            "'07/08/2020' (did you mean 2020-08-07 (7 August) or 2020-07-08 (8 July)?)",
+        ),
+        # no date in any format: no suggestion
+        ("31/02/2020", "'31/02/2020'"),
+        ("13/13/2020", "'13/13/2020'"),
+        ("32 July 2020", "'32 July 2020'"),
+        ("July 2020", "'July 2020'"),
+        ("2020", "a number (2020)"),
+        ("next Tuesday", "'next Tuesday'"),
     ],
 )
 def test_bad_article_date(value, shown):
