@@ -242,7 +242,7 @@ def _main(argv: Sequence[str] | None) -> int:
     parser = make_parser()
     args = _parse(parser, arrange(parser, list(sys.argv[1:] if argv is None else argv)))
     if args.command == "new":
-        from .scaffold import ScaffoldError, create_page
+        from .scaffold import ScaffoldError, create_page, name_clashes
 
         content = args.content if args.content is not None else args.config.parent / "content"
         try:
@@ -251,6 +251,8 @@ def _main(argv: Sequence[str] | None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 1
         print(display_path(path))
+        for warning in name_clashes(path, content):
+            print(warning, file=sys.stderr)
         return 0
     options = BuildOptions(
         config_path=args.config,

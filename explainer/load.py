@@ -81,30 +81,97 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
-def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tuple[str, Path]]:
-    """Yield (collection, path) for every Markdown file, sorted for a stable order."""
+# Endings of files that were meant to be read: Markdown and plain text, in any case.
+TEXT_SUFFIXES = frozenset(
+    {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text"}
+)
+DOCUMENT_SUFFIXES = frozenset({".doc", ".docx", ".odt", ".rtf", ".pages"})
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif", ".heic"})
+# What editors and file browsers leave beside files; never meant as content.
+LITTER_RE = re.compile(r"(?i)(?:.*~|#.*#|thumbs\.db|desktop\.ini)\Z")
+
+
+def iter_content_files(
+    content_dir: Path,
+    collector: Collector,
+    ignored: dict[str, tuple[str, Path]] | None = None,
+) -> Iterator[tuple[str, Path]]:
+    """Yield (collection, path) for every Markdown file, sorted for a stable order.
+
+    Every other file is a warning, and `ignored` maps the slug each would have to
+    (its collection, or '' outside them, and its path): a reference to that slug then
+    says to rename the file, never to create one.
+    """
     if not content_dir.is_dir():
         collector.error(content_dir, 0, "content folder not found; pass --content DIR")
         return
+    folders = ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS[:-1])
+    folders += f" or {content_dir.name}/{COLLECTIONS[-1]}/"
+    loose: list[Path] = []  # files beside the folders, not in one
     for child in sorted(content_dir.iterdir()):
-        if child.name.startswith(".") or not child.is_dir():
+        if child.name.startswith("."):
             continue
-        if child.name not in COLLECTIONS:
+        if child.is_dir() and child.name not in COLLECTIONS:
             collector.warn(
                 child,
                 0,
                 f"folder '{child.name}' is ignored; content goes in "
                 + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
             )
+        elif child.is_file() and not LITTER_RE.match(child.name):
+            loose.append(child)
+            collector.warn(
+                child, 1, f"this file is not read: files go in {folders}; move it into one"
+            )
     for collection in COLLECTIONS:
         folder = content_dir / collection
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*.md")):
+        for path in sorted(folder.rglob("*")):
             if any(part.startswith(".") for part in path.relative_to(folder).parts):
                 continue
-            if path.is_file():
+            if not path.is_file():
+                continue
+            if path.suffix == ".md":
                 yield collection, path
+            elif not LITTER_RE.match(path.name):
+                _warn_unread(collection, path, collector, ignored)
+    for path in loose:  # after the folders: a file in the right folder is the better lead
+        slug = meant_slug(path)
+        if ignored is not None and slug and path.suffix.lower() in TEXT_SUFFIXES:
+            ignored.setdefault(slug, ("", path))
+
+
+def meant_slug(path: Path) -> str:
+    """Return the slug a file's name was meant to give: its text endings and capitals gone."""
+    name = path.name
+    while Path(name).suffix.lower() in TEXT_SUFFIXES:
+        name = name[: -len(Path(name).suffix)]
+    return slugify(name)
+
+
+def _warn_unread(
+    collection: str,
+    path: Path,
+    collector: Collector,
+    ignored: dict[str, tuple[str, Path]] | None,
+) -> None:
+    suffix = path.suffix.lower()
+    slug = meant_slug(path)
+    if suffix in TEXT_SUFFIXES and slug:
+        if ignored is not None:
+            ignored.setdefault(slug, (collection, path))
+        why = f"only names ending in .md (in lowercase) are read; rename it to {slug}.md"
+    elif suffix in DOCUMENT_SUFFIXES:
+        why = (
+            "it is a word processor's document, and only plain-text Markdown files ending in "
+            ".md are read; copy its text into one (python build.py new makes one for you)"
+        )
+    elif suffix in PICTURE_SUFFIXES:
+        why = "pictures go in static/ (a person's image: is a path inside static/)"
+    else:
+        why = "only files ending in .md are read; move it out of the content folder"
+    collector.warn(path, 1, f"this file is not read: {why}")
 
 
 def check_project_files(
@@ -175,12 +242,14 @@ def load_documents(
     unreadable: dict[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     jobs: int = 1,
+    ignored: dict[str, tuple[str, Path]] | None = None,
 ) -> list[RawDocument]:
     """Read every content file; record problems in collector and skip broken files.
 
     `known` maps a path to (mtime_ns, size, (limits, document)) from the last build: a
     file whose size and change time are the same, read under the same limits, is not
     read again. It is updated in place. Files to read are read in up to `jobs` processes.
+    `ignored` gets the files not read for their names (see iter_content_files).
     """
     # (collection, path, stat, the cached document or a problem found; None: read it)
     found: list[tuple[str, Path, os.stat_result | None, RawDocument | Diagnostic | None]] = []
@@ -193,10 +262,12 @@ def load_documents(
     def problem(collection: str, path: Path, line: int, message: str) -> None:
         found.append((collection, path, None, Diagnostic(display_path(path), line, message)))
 
-    for collection, path in iter_content_files(content_dir, collector):
+    for collection, path in iter_content_files(content_dir, collector, ignored):
         slug = path.stem
         if not SLUG_RE.match(slug):
             suggestion = slugify(slug) or "my-page"
+            if ignored is not None and slugify(slug):
+                ignored.setdefault(suggestion, (collection, path))
             misnamed.add(len(found))
             problem(
                 collection,

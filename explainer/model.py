@@ -46,6 +46,7 @@ class Role:
     start: dt.date
     end: dt.date | None
     aliases: tuple[str, ...] = ()
+    shared: bool = False  # held by several people at once (co-leaders), by design
 
     def held_on(self, day: dt.date) -> bool:
         """Return whether the role was held on day (the end day belongs to the successor)."""
@@ -214,6 +215,7 @@ class Quote:
     via: str = ""
     context: str = ""
     line: int = field(default=1, compare=False)
+    by_line: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +262,8 @@ class Article:
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
+    # (field, line) of each example text `build.py new` wrote that is still there
+    placeholders: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     kind = "article"
 

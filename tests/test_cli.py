@@ -578,3 +578,54 @@ def test_refusing_the_output_folder_never_shows_a_traceback(project):
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     assert snapshot(project.root) == before
+
+
+# --- Files the build does not read -------------------------------------------------------
+
+
+def test_a_file_with_another_ending_is_warned_about_and_never_asked_for_again(make_project):
+    may = MAY.replace("Theresa May led the government.", "Profile.")
+    project = make_project(
+        {
+            "content/people/theresa-may.MD": may,
+            "content/people/Boris-Johnson.md": JOHNSON,
+            "content/articles/story.md": article(
+                "Theresa May met Boris Johnson.\n", people=["theresa-may", "boris-johnson"]
+            ),
+        }
+    )
+    result = project.build()
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "content/articles/story.md:5: people[0]: unknown person 'theresa-may'; "
+        "content/people/theresa-may.MD is not read because of its name: rename it to "
+        "theresa-may.md",
+        "content/articles/story.md:5: people[1]: unknown person 'boris-johnson'; "
+        "content/people/Boris-Johnson.md is not read because of its name: rename it to "
+        "boris-johnson.md",
+        "content/people/Boris-Johnson.md:1: file name 'Boris-Johnson.md' is not a valid slug; "
+        "rename it to 'boris-johnson.md' (lowercase letters, digits and single hyphens)",
+        "content/people/theresa-may.MD:1: warning: this file is not read: only names ending in "
+        ".md (in lowercase) are read; rename it to theresa-may.md",
+        "Build failed: 3 errors; _site was left as it was.",
+    ]
+    (project.root / "content/people/theresa-may.MD").rename(
+        project.root / "content/people/theresa-may.md"
+    )
+    (project.root / "content/people/Boris-Johnson.md").rename(
+        project.root / "content/people/boris-johnson.md"
+    )
+    result = project.build("--no-search")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_an_unread_file_nobody_refers_to_is_a_warning_only(make_project):
+    project = make_project({**GOOD, "content/articles/notes.txt": "ideas\n"})
+    result = project.build("--no-search")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "content/articles/notes.txt:1: warning: this file is not read: only names ending in .md "
+        "(in lowercase) are read; rename it to notes.md\n"
+    )
+    assert project.build("--strict", "--no-search").returncode == 1

@@ -382,7 +382,7 @@ def test_every_collection_is_read_in_a_stable_order(tmp_path, monkeypatch):
     ]
 
 
-def test_hidden_and_non_markdown_files_are_ignored(tmp_path, monkeypatch):
+def test_hidden_files_and_editor_litter_are_ignored_silently(tmp_path, monkeypatch):
     docs, problems = load_folder(
         tmp_path,
         monkeypatch,
@@ -390,11 +390,70 @@ def test_hidden_and_non_markdown_files_are_ignored(tmp_path, monkeypatch):
             "content/articles/story.md": GOOD,
             "content/articles/.story.md.swp": "junk",
             "content/articles/.hidden.md": "junk",
-            "content/articles/notes.txt": "junk",
+            "content/articles/.drafts/old.txt": "junk",
+            "content/articles/story.md~": "junk",
+            "content/articles/#story.md#": "junk",
+            "content/people/Thumbs.db": "junk",
+            "content/.DS_Store": "junk",
         },
     )
     assert problems == []
     assert [d.slug for d in docs] == ["story"]
+
+
+NOT_READ = "warning: this file is not read: only names ending in .md (in lowercase) are read; rename it to "
+
+
+def test_files_with_another_ending_are_warned_about_never_read(tmp_path, monkeypatch):
+    collector = Collector()
+    ignored: dict[str, tuple[str, Path]] = {}
+    lay_out(
+        tmp_path,
+        {
+            "content/articles/story.md": GOOD,
+            "content/articles/second.MD": GOOD,
+            "content/articles/2017/third.Md": GOOD,
+            "content/articles/fourth.markdown": GOOD,
+            "content/articles/notes.txt": GOOD,
+            "content/people/theresa-may.md.txt": GOOD,  # Windows hid the .txt
+            "content/people/Boris Johnson.TXT": GOOD,
+            "content/topics/nato.mkd": GOOD,
+            "content/topics/brief.docx": b"PK\x03\x04",
+            "content/people/may.jpg": b"\xff\xd8",
+            "content/topics/data.csv": "a,b\n",
+            "content/theresa-may.md": GOOD,  # outside the three folders
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    docs = load_documents(Path("content"), collector, ignored=ignored)
+    assert [d.slug for d in docs] == ["story"]
+    assert [str(d) for d in sorted(collector.diagnostics)] == [
+        "content/articles/2017/third.Md:1: " + NOT_READ + "third.md",
+        "content/articles/fourth.markdown:1: " + NOT_READ + "fourth.md",
+        "content/articles/notes.txt:1: " + NOT_READ + "notes.md",
+        "content/articles/second.MD:1: " + NOT_READ + "second.md",
+        "content/people/Boris Johnson.TXT:1: " + NOT_READ + "boris-johnson.md",
+        "content/people/may.jpg:1: warning: this file is not read: pictures go in static/ "
+        "(a person's image: is a path inside static/)",
+        "content/people/theresa-may.md.txt:1: " + NOT_READ + "theresa-may.md",
+        "content/theresa-may.md:1: warning: this file is not read: files go in "
+        "content/articles/, content/people/ or content/topics/; move it into one",
+        "content/topics/brief.docx:1: warning: this file is not read: it is a word processor's "
+        "document, and only plain-text Markdown files ending in .md are read; copy its text "
+        "into one (python build.py new makes one for you)",
+        "content/topics/data.csv:1: warning: this file is not read: only files ending in .md "
+        "are read; move it out of the content folder",
+        "content/topics/nato.mkd:1: " + NOT_READ + "nato.md",
+    ]
+    assert ignored == {
+        "second": ("articles", Path("content/articles/second.MD")),
+        "third": ("articles", Path("content/articles/2017/third.Md")),
+        "fourth": ("articles", Path("content/articles/fourth.markdown")),
+        "notes": ("articles", Path("content/articles/notes.txt")),
+        "theresa-may": ("people", Path("content/people/theresa-may.md.txt")),
+        "boris-johnson": ("people", Path("content/people/Boris Johnson.TXT")),
+        "nato": ("topics", Path("content/topics/nato.mkd")),
+    }
 
 
 @pytest.mark.parametrize(
