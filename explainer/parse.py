@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -645,6 +645,7 @@ def parse_site(
 
 
 NOUNS = {"articles": "an article", "people": "a person", "topics": "a topic"}
+REF_RE = re.compile(r"\[\[([^\]|]+)(?:\|[^\]]*)?\]\]")  # [[slug]] or [[slug|text]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -653,20 +654,26 @@ class _Slugs:
 
     kinds: Mapping[str, str]  # slug -> collection
     ignored: Mapping[str, tuple[str, Path]]  # slug -> (collection, a file not read)
+    people: frozenset[str] = field(init=False)
+    topics: frozenset[str] = field(init=False)
 
-    @property
-    def people(self) -> set[str]:
-        return {s for s, c in self.kinds.items() if c == "people"}
-
-    @property
-    def topics(self) -> set[str]:
-        return {s for s, c in self.kinds.items() if c == "topics"}
+    def __post_init__(self) -> None:
+        for collection in ("people", "topics"):
+            slugs = frozenset(s for s, c in self.kinds.items() if c == collection)
+            object.__setattr__(self, collection, slugs)
 
     def looks_like_slug(self, text: str) -> bool:
-        """A slug, not words: hyphenated lowercase words, or one close to a known slug."""
+        """A slug, not words: lowercase words joined by hyphens, or one close to a slug.
+
+        Also a known slug with capitals ('Theresa-May', not 'Nato', which is a name) or
+        written as a [[ref]].
+        """
+        known = self.people | self.topics
+        hyphenated = "-" in text and not re.search(r"\s", text)
+        if REF_RE.fullmatch(text) or (hyphenated and text.lower() in known):
+            return True
         if not re.fullmatch(r"[a-z0-9-]+", text):
             return False  # words have spaces or capitals; a slug has neither
-        known = [s for s, c in self.kinds.items() if c != "articles"]
         return "-" in text or bool(did_you_mean(text, known))
 
     def check(
@@ -683,6 +690,9 @@ class _Slugs:
         """
         if self.kinds.get(slug) in collections:
             return ""
+        ref = REF_RE.fullmatch(slug)
+        if ref and self.kinds.get(ref[1].strip()) in collections:
+            return f"write the slug alone, without [[ ]]: {ref[1].strip()}"
         wanted = " or ".join(NOUNS[c].split()[1] for c in collections)
         article = "an" if wanted[0] in "aeiou" else "a"
         if slug in self.kinds:

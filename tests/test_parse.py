@@ -623,7 +623,8 @@ def test_claim_by_a_mistyped_slug_is_an_error_with_the_nearest():
             "content/topics/nato.md": NATO,
             "content/articles/other.md": article(),
             "content/articles/story.md": claims_by(
-                "theresa-mey", "natoo", "winston-churchill", "other", "nato-"
+                "theresa-mey", "natoo", "winston-churchill", "other", "nato-", "Theresa-May",
+                "'[[theresa-may]]'", "'[[nato|the alliance]]'",
             ),
         }
     )
@@ -638,6 +639,12 @@ def test_claim_by_a_mistyped_slug_is_an_error_with_the_nearest():
         "topic" + BY_HINT,
         "content/articles/story.md:20: claims[4].by: unknown person or topic 'nato-' (did you "
         "mean 'nato'?); a slug is lowercase words joined by single hyphens" + BY_HINT,
+        "content/articles/story.md:23: claims[5].by: unknown person or topic 'Theresa-May' (did "
+        "you mean 'theresa-may'?); a slug is lowercase words joined by single hyphens" + BY_HINT,
+        "content/articles/story.md:26: claims[6].by: write the slug alone, without [[ ]]: "
+        "theresa-may" + BY_HINT,
+        "content/articles/story.md:29: claims[7].by: write the slug alone, without [[ ]]: nato"
+        + BY_HINT,
     ]
 
 
@@ -684,7 +691,8 @@ def test_quote_by_a_name_a_topic_or_a_mistyped_slug():
         "  - by: nato\n    text: b\n"
         "  - by: Theresa-May\n    text: c\n"
         "  - by: theresa-may\n    text: d\n"
-        "---\nBody a b c d.\n"
+        "  - by: '[[theresa-may]]'\n    text: e\n"
+        "---\nBody a b c d e.\n"
     )
     _, problems = site_problems(
         {
@@ -701,6 +709,8 @@ def test_quote_by_a_name_a_topic_or_a_mistyped_slug():
         "content/articles/story.md:10: quotes[2].by: unknown person 'Theresa-May' (did you mean "
         "'theresa-may'?); a slug is lowercase words joined by single hyphens; a quote's 'by' "
         "is a person's slug",
+        "content/articles/story.md:14: quotes[4].by: write the slug alone, without [[ ]]: "
+        "theresa-may; a quote's 'by' is a person's slug",
     ]
 
 
