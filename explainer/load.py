@@ -87,6 +87,14 @@ TEXT_SUFFIXES = frozenset(
 )
 DOCUMENT_SUFFIXES = frozenset({".doc", ".docx", ".odt", ".rtf", ".pages"})
 PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif", ".heic"})
+# Folder names meant as a collection: another case, or the singular.
+FOLDER_NAMES = {
+    **{c: c for c in COLLECTIONS},
+    "article": "articles",
+    "person": "people",
+    "persons": "people",
+    "topic": "topics",
+}
 # What editors and file browsers leave beside files; never meant as content.
 LITTER_RE = re.compile(r"(?i)(?:.*~|#.*#|thumbs\.db|desktop\.ini)\Z")
 
@@ -112,12 +120,23 @@ def iter_content_files(
         if child.name.startswith("."):
             continue
         if child.is_dir() and child.name not in COLLECTIONS:
+            meant = FOLDER_NAMES.get(child.name.casefold())
+            if meant is not None and _same_folder(child, content_dir / meant):
+                continue  # a file system that ignores case reads it as that folder
+            if meant is None:
+                collector.warn(
+                    child,
+                    0,
+                    f"folder '{child.name}' is ignored; content goes in "
+                    + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
+                )
+                continue
             collector.warn(
-                child,
-                0,
-                f"folder '{child.name}' is ignored; content goes in "
-                + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
+                child, 0, f"folder '{child.name}' is ignored; rename it to '{meant}'"
             )
+            for path in sorted(child.rglob("*")):  # what it holds is not there for the build
+                if path.is_file() and ignored is not None and meant_slug(path):
+                    ignored.setdefault(meant_slug(path), ("", path))
         elif child.is_file() and not LITTER_RE.match(child.name):
             loose.append(child)
             collector.warn(
@@ -140,6 +159,13 @@ def iter_content_files(
         slug = meant_slug(path)
         if ignored is not None and slug and path.suffix.lower() in TEXT_SUFFIXES:
             ignored.setdefault(slug, ("", path))
+
+
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def meant_slug(path: Path) -> str:

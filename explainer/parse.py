@@ -40,15 +40,21 @@ PLACEHOLDER_SUMMARIES = {
     "person": "One line: who this person is.",
     "topic": "One line: what this is.",
 }
-PLACEHOLDERS = frozenset(
-    {
-        *PLACEHOLDER_SUMMARIES.values(),
-        "The Example Times",
-        "https://example.org/news/story",
-        "https://example.org/news/fake-accounts",
-        "https://example.org/study",
-    }
+PLACEHOLDERS = (
+    *PLACEHOLDER_SUMMARIES.values(),
+    "The Example Times",
+    "https://example.org/news/story",
+    "https://example.org/news/fake-accounts",
+    "https://example.org/study",
 )
+
+
+def _placeholder_key(text: str) -> str:
+    """Compare with the examples as a reader would: case, spacing and final stops aside."""
+    return re.sub(r"[\s.!?…/]+\Z", "", " ".join(text.split()).casefold())
+
+
+PLACEHOLDER_KEYS = frozenset(_placeholder_key(text) for text in PLACEHOLDERS)
 
 ARTICLE_FIELDS = {
     "title": True,
@@ -356,7 +362,7 @@ def find_placeholders(doc: RawDocument) -> tuple[tuple[str, int], ...]:
     found: list[tuple[str, int]] = []
 
     def walk(path: KeyPath, value: Any) -> None:
-        if isinstance(value, str) and value.strip() in PLACEHOLDERS:
+        if isinstance(value, str) and _placeholder_key(value) in PLACEHOLDER_KEYS:
             found.append((dotted(path), doc.line_of(path)))
         elif isinstance(value, dict):
             for key, item in value.items():

@@ -422,20 +422,27 @@ def test_files_with_another_ending_are_warned_about_never_read(tmp_path, monkeyp
             "content/people/may.jpg": b"\xff\xd8",
             "content/topics/data.csv": "a,b\n",
             "content/theresa-may.md": GOOD,  # outside the three folders
+            "content/Topics/kremlin.md": GOOD,  # a folder named in another case
+            "content/person/putin.MD": GOOD,  # ... or in the singular
+            "content/drafts/old.md": GOOD,  # ... or no collection at all
         },
     )
     monkeypatch.chdir(tmp_path)
     docs = load_documents(Path("content"), collector, ignored=ignored)
     assert [d.slug for d in docs] == ["story"]
     assert [str(d) for d in sorted(collector.diagnostics)] == [
+        "content/Topics: warning: folder 'Topics' is ignored; rename it to 'topics'",
         "content/articles/2017/third.Md:1: " + NOT_READ + "third.md",
         "content/articles/fourth.markdown:1: " + NOT_READ + "fourth.md",
         "content/articles/notes.txt:1: " + NOT_READ + "notes.md",
         "content/articles/second.MD:1: " + NOT_READ + "second.md",
+        "content/drafts: warning: folder 'drafts' is ignored; content goes in "
+        "content/articles/, content/people/, content/topics/",
         "content/people/Boris Johnson.TXT:1: " + NOT_READ + "boris-johnson.md",
         "content/people/may.jpg:1: warning: this file is not read: pictures go in static/ "
         "(a person's image: is a path inside static/)",
         "content/people/theresa-may.md.txt:1: " + NOT_READ + "theresa-may.md",
+        "content/person: warning: folder 'person' is ignored; rename it to 'people'",
         "content/theresa-may.md:1: warning: this file is not read: files go in "
         "content/articles/, content/people/ or content/topics/; move it into one",
         "content/topics/brief.docx:1: warning: this file is not read: it is a word processor's "
@@ -453,6 +460,8 @@ def test_files_with_another_ending_are_warned_about_never_read(tmp_path, monkeyp
         "theresa-may": ("people", Path("content/people/theresa-may.md.txt")),
         "boris-johnson": ("people", Path("content/people/Boris Johnson.TXT")),
         "nato": ("topics", Path("content/topics/nato.mkd")),
+        "kremlin": ("", Path("content/Topics/kremlin.md")),
+        "putin": ("", Path("content/person/putin.MD")),
     }
 
 

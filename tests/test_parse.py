@@ -739,10 +739,13 @@ def test_a_file_not_read_for_its_name_is_named_instead_of_asking_for_a_new_one()
     collector = Collector()
     docs = documents(
         {
-            "content/articles/story.md": article(people=["theresa-may", "boris-johnson"], topics=["nato"]),
+            "content/articles/story.md": article(
+                people=["theresa-may", "boris-johnson"], topics=["nato", "kremlin"]
+            ),
         }
     )
     ignored = {
+        "kremlin": ("", Path("content/Topics/kremlin.md")),
         "theresa-may": ("people", Path("content/people/Theresa-May.MD")),
         "boris-johnson": ("topics", Path("content/topics/boris-johnson.txt")),
         "nato": ("", Path("content/nato.md")),
@@ -757,4 +760,37 @@ def test_a_file_not_read_for_its_name_is_named_instead_of_asking_for_a_new_one()
         "boris-johnson.md and move it into content/people/",
         "content/articles/story.md:6: topics[0]: unknown topic 'nato'; content/nato.md is not "
         "read because of where it is: move it into content/topics/",
+        "content/articles/story.md:6: topics[1]: unknown topic 'kremlin'; "
+        "content/Topics/kremlin.md is not read because of where it is: move it into "
+        "content/topics/",
     ]
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        '"One line: who this person is."',
+        '"one line:  who this person is"',
+        '"One line: who this person is…"',
+    ],
+)
+def test_example_text_from_new_is_refused_however_it_was_touched(summary):
+    _, problems = site_problems(
+        {"content/people/someone.md": f"---\nname: Someone\nsummary: {summary}\n---\n"}
+    )
+    assert problems == [
+        "content/people/someone.md:3: summary: this is the example text that build.py new "
+        "wrote; replace it with your own before publishing"
+    ]
+
+
+def test_example_text_is_allowed_in_a_draft_and_text_of_ones_own_anywhere():
+    _, problems = site_problems(
+        {
+            "content/people/someone.md": "---\nname: Someone\nsummary: \"One line: a lawyer.\"\n---\n",
+            "content/articles/story.md": article(
+                summary='"One sentence: what this story is about."', draft="true"
+            ),
+        }
+    )
+    assert problems == []
