@@ -55,6 +55,14 @@ def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> No
     index: list[NameIndex] = []  # built when first needed: most sites never need it
     for item in linked.articles:
         article = item.article
+        if article.draft:  # published only because drafts are included: a reminder
+            for name, line in article.placeholders:
+                collector.warn(
+                    article.src_path,
+                    line,
+                    f"{name}: this is still the example text that build.py new wrote; "
+                    "replace it before you remove draft: true",
+                )
         mentioned = set(item.mentions)
         listed_people = [s for s in article.people if s in people]
         if not listed_people and not any(s in people for s in mentioned):
@@ -73,6 +81,15 @@ def advise(linked: LinkedSite, collector: Collector, strict: bool = False) -> No
                     f"people[{i}]: {people[slug].name} is listed but the text never names "
                     "them (by name, alias or role on this date); check the spelling, or add "
                     "the form the article uses to their aliases",
+                )
+        for i, quote in enumerate(article.quotes):
+            if quote.by in people and quote.by not in mentioned and quote.by not in article.people:
+                collector.warn(
+                    article.src_path,
+                    quote.by_line,
+                    f"quotes[{i}].by: the quote is given to {people[quote.by].name}, whom the "
+                    "story never names (by name, alias or role on this date) nor lists in "
+                    "people; check the slug, or say in the text who is speaking",
                 )
         for found in item.bare_surnames:
             owners = surnames.get(TITLE_RE.sub("", normalise_name(found)), [])

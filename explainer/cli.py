@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import BuildFailed, Diagnostic, display_path
+from . import __version__
+from .errors import BuildFailed, Diagnostic, did_you_mean, display_path
 
 if TYPE_CHECKING:
     from .pipeline import BuildOptions, BuildResult
 
 COMMANDS = ("build", "check", "serve", "new")
+HELP = ("-h", "--help", "--version")
+# The packages a build imports (pyproject.toml's dependencies), by their module names.
+DEPENDENCIES = frozenset(
+    {"jinja2", "markupsafe", "markdown", "yaml", "pagefind", "watchfiles", "nh3"}
+)
 
 
 def _positive(text: str) -> int:
@@ -39,7 +47,9 @@ def _port(text: str) -> int:
 
 def make_parser() -> argparse.ArgumentParser:
     """Describe the command line."""
+    version = f"explainer {__version__}"
     sources = argparse.ArgumentParser(add_help=False)
+    sources.add_argument("--version", action="version", version=version)
     sources.add_argument(
         "--content", metavar="DIR", type=Path, help="content folder (default: content)"
     )
@@ -78,6 +88,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build an explainer site from Markdown content. "
         "With no command, `build` is run.",
     )
+    parser.add_argument("--version", action="version", version=version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     b = commands.add_parser(
         "build", parents=[sources, building, output], help="build the site (the default)"
@@ -113,6 +124,83 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    """Return each command's own parser."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def arrange(parser: argparse.ArgumentParser, args: list[str]) -> list[str]:
+    """Put the command first, wherever it was typed; `build` when there is none.
+
+    Options may come before the command (`--strict check`) as well as after it. A word
+    where a command belongs that is no command is a usage error, with the nearest one.
+    """
+    commands = _commands(parser)
+    options = {
+        option: action.nargs != 0
+        for sub in commands.values()
+        for action in sub._actions
+        for option in action.option_strings
+    }
+    i = 0
+    while i < len(args):
+        word = args[i]
+        if word == "--":
+            break
+        if word.startswith("-"):
+            if "=" not in word:
+                # argparse also accepts a long option cut short: --cont DIR is --content DIR
+                named = [o for o in options if o == word] or [
+                    o for o in options if o.startswith("--") and o.startswith(word)
+                ]
+                if len(named) == 1 and options[named[0]]:
+                    i += 1  # its value, never the command
+            i += 1
+            continue
+        if word in commands:
+            return [word, *args[:i], *args[i + 1 :]]
+        parser.error(
+            f"unknown command '{word}'{did_you_mean(word, commands)}; "
+            f"the commands are {', '.join(COMMANDS[:-1])} and {COMMANDS[-1]}"
+        )
+    if any(word in HELP for word in args[:i]):
+        return args
+    return ["build", *args]
+
+
+def _parse(parser: argparse.ArgumentParser, args: list[str]) -> argparse.Namespace:
+    """Parse the arranged arguments; name the nearest option for each mistyped one."""
+    found, extras = parser.parse_known_args(args)
+    if not extras:
+        return found
+    commands = _commands(parser)
+    command = commands[found.command]
+    own = [o for a in command._actions for o in a.option_strings]
+    hints = []
+    for word in extras:
+        option = word.split("=", 1)[0]
+        if word in commands:
+            hints.append(f"{word} (give one command at a time)")
+        elif option.startswith("-") and option not in own:
+            others = [
+                name
+                for name, sub in commands.items()
+                if any(option in a.option_strings for a in sub._actions)
+            ]
+            where = f" ({option} belongs to {' and '.join(others)})" if others else ""
+            # Compared without their dashes, which every option shares.
+            bare = {o.lstrip("-"): o for o in own if o.startswith("--")}
+            close = difflib.get_close_matches(option.lstrip("-"), list(bare), n=1, cutoff=0.6)
+            hint = f" (did you mean '{bare[close[0]]}'?)" if close else ""
+            hints.append(f"{word}{where or hint}")
+        else:
+            hints.append(word)
+    command.error(f"unrecognized arguments: {' '.join(hints)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     try:
@@ -120,18 +208,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # before or after the build proper, which says more
         print("Interrupted.", file=sys.stderr)
         return 130
+    except ModuleNotFoundError as err:
+        missing = err.name or (err.args[0].split("'")[1] if "'" in str(err) else "")
+        if missing.split(".")[0] not in DEPENDENCIES:
+            raise  # a module of our own, or of Python itself: a bug, not the set-up
+        print(outside_environment(missing, argv), file=sys.stderr)
+        return 1
+
+
+def outside_environment(missing: str, argv: Sequence[str] | None) -> str:
+    """Explain, when a package is missing, how to run build.py with the project's Python."""
+    project = Path(__file__).resolve().parent.parent
+    python = project / ".venv" / "bin" / "python"
+    words = list(sys.argv[1:] if argv is None else argv)
+    again = shlex.join([display_path(python), display_path(project / "build.py"), *words])
+    where = "" if display_path(project) == "." else f" in {display_path(project)}"
+    run = (
+        f"or run this command with the project's Python: `{again}`"
+        if python.exists()
+        else f"then `{again}` runs this command with it"
+    )
+    return (
+        f"error: {sys.executable} cannot run the build: the package '{missing.split('.')[0]}' "
+        f"is not installed for it. Run `make site`{where} (it sets up the project's own "
+        f"Python in .venv and builds the site); {run}."
+    )
 
 
 def _main(argv: Sequence[str] | None) -> int:
     # Imported here, not above, so that Ctrl-C during the slow imports is reported cleanly.
     from .pipeline import BuildOptions
 
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help")):
-        args_list.insert(0, "build")
-    args = make_parser().parse_args(args_list)
+    parser = make_parser()
+    args = _parse(parser, arrange(parser, list(sys.argv[1:] if argv is None else argv)))
     if args.command == "new":
-        from .scaffold import ScaffoldError, create_page
+        from .scaffold import ScaffoldError, create_page, name_clashes
 
         content = args.content if args.content is not None else args.config.parent / "content"
         try:
@@ -140,6 +251,8 @@ def _main(argv: Sequence[str] | None) -> int:
             print(f"error: {err}", file=sys.stderr)
             return 1
         print(display_path(path))
+        for warning in name_clashes(path, content):
+            print(warning, file=sys.stderr)
         return 0
     options = BuildOptions(
         config_path=args.config,
@@ -152,6 +265,8 @@ def _main(argv: Sequence[str] | None) -> int:
         **({"jobs": args.jobs} if args.jobs else {}),
     )
     if args.command == "serve":
+        import watchfiles  # noqa: F401 - here, so a missing package is explained (see main)
+
         from .serve import serve
 
         return serve(options, args.host, args.port, quiet=args.quiet)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Collector, ContentError, did_you_mean
-from .load import KeyPath, describe, dotted, parse_front_matter
+from .load import KeyPath, describe, dotted, not_utf8, parse_front_matter
 from .model import Limits, SiteConfig
 
 TEXT_FIELDS = ("title", "base_url", "language", "description", "tagline")
@@ -30,10 +30,11 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
     if not path.is_file():
         collector.error(path, 0, "site settings file not found; pass --config FILE")
         return None
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        collector.error(path, 1, "file is not valid UTF-8; save it with UTF-8 encoding")
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        collector.error(path, raw.count(b"\n", 0, err.start) + 1, not_utf8(raw, err.start))
         return None
     try:
         data, lines = parse_front_matter(text, path, first_line=1)

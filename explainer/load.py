@@ -81,31 +81,123 @@ def slugify(text: str) -> str:
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower()))
 
 
-def iter_content_files(content_dir: Path, collector: Collector) -> Iterator[tuple[str, Path]]:
-    """Yield (collection, path) for every Markdown file, sorted for a stable order."""
+# Endings of files that were meant to be read: Markdown and plain text, in any case.
+TEXT_SUFFIXES = frozenset(
+    {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".txt", ".text"}
+)
+DOCUMENT_SUFFIXES = frozenset({".doc", ".docx", ".odt", ".rtf", ".pages"})
+PICTURE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg", ".avif", ".heic"})
+# Folder names meant as a collection: another case, or the singular.
+FOLDER_NAMES = {
+    **{c: c for c in COLLECTIONS},
+    "article": "articles",
+    "person": "people",
+    "persons": "people",
+    "topic": "topics",
+}
+# What editors and file browsers leave beside files; never meant as content.
+LITTER_RE = re.compile(r"(?i)(?:.*~|#.*#|thumbs\.db|desktop\.ini)\Z")
+
+
+def iter_content_files(
+    content_dir: Path,
+    collector: Collector,
+    ignored: dict[str, tuple[str, Path]] | None = None,
+) -> Iterator[tuple[str, Path]]:
+    """Yield (collection, path) for every Markdown file, sorted for a stable order.
+
+    Every other file is a warning, and `ignored` maps the slug each would have to
+    (its collection, or '' outside them, and its path): a reference to that slug then
+    says to rename the file, never to create one.
+    """
     if not content_dir.is_dir():
         collector.error(content_dir, 0, "content folder not found; pass --content DIR")
         return
+    folders = ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS[:-1])
+    folders += f" or {content_dir.name}/{COLLECTIONS[-1]}/"
+    loose: list[Path] = []  # files beside the folders, not in one
     for child in sorted(content_dir.iterdir()):
-        if child.name.startswith(".") or not child.is_dir():
+        if child.name.startswith("."):
             continue
-        if child.name not in COLLECTIONS:
+        if child.is_dir() and child.name not in COLLECTIONS:
+            meant = FOLDER_NAMES.get(child.name.casefold())
+            if meant is not None and _same_folder(child, content_dir / meant):
+                continue  # a file system that ignores case reads it as that folder
+            if meant is None:
+                collector.warn(
+                    child,
+                    0,
+                    f"folder '{child.name}' is ignored; content goes in "
+                    + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
+                )
+                continue
             collector.warn(
-                child,
-                0,
-                f"folder '{child.name}' is ignored; content goes in "
-                + ", ".join(f"{content_dir.name}/{c}/" for c in COLLECTIONS),
+                child, 0, f"folder '{child.name}' is ignored; rename it to '{meant}'"
+            )
+            for path in sorted(child.rglob("*")):  # what it holds is not there for the build
+                if path.is_file() and ignored is not None and meant_slug(path):
+                    ignored.setdefault(meant_slug(path), ("", path))
+        elif child.is_file() and not LITTER_RE.match(child.name):
+            loose.append(child)
+            collector.warn(
+                child, 1, f"this file is not read: files go in {folders}; move it into one"
             )
     for collection in COLLECTIONS:
         folder = content_dir / collection
         if not folder.is_dir():
             continue
-        for path in _markdown_files(folder):
-            yield collection, path
+        for path in _files_under(folder):
+            if path.suffix == ".md":
+                yield collection, path
+            elif not LITTER_RE.match(path.name):
+                _warn_unread(collection, path, collector, ignored)
+    for path in loose:  # after the folders: a file in the right folder is the better lead
+        slug = meant_slug(path)
+        if ignored is not None and slug and path.suffix.lower() in TEXT_SUFFIXES:
+            ignored.setdefault(slug, ("", path))
 
 
-def _markdown_files(folder: Path) -> list[Path]:
-    """Return the .md files under folder, hidden ones and hidden folders aside, in path order.
+def _same_folder(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def meant_slug(path: Path) -> str:
+    """Return the slug a file's name was meant to give: its text endings and capitals gone."""
+    name = path.name
+    while Path(name).suffix.lower() in TEXT_SUFFIXES:
+        name = name[: -len(Path(name).suffix)]
+    return slugify(name)
+
+
+def _warn_unread(
+    collection: str,
+    path: Path,
+    collector: Collector,
+    ignored: dict[str, tuple[str, Path]] | None,
+) -> None:
+    suffix = path.suffix.lower()
+    slug = meant_slug(path)
+    if suffix in TEXT_SUFFIXES and slug:
+        if ignored is not None:
+            ignored.setdefault(slug, (collection, path))
+        why = f"only names ending in .md (in lowercase) are read; rename it to {slug}.md"
+    elif suffix in DOCUMENT_SUFFIXES:
+        why = (
+            "it is a word processor's document, and only plain-text Markdown files ending in "
+            ".md are read; copy its text into one (python build.py new makes one for you)"
+        )
+    elif suffix in PICTURE_SUFFIXES:
+        why = "pictures go in static/ (a person's image: is a path inside static/)"
+    else:
+        why = "only files ending in .md are read; move it out of the content folder"
+    collector.warn(path, 1, f"this file is not read: {why}")
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Return the files under folder, hidden ones and hidden folders aside, in path order.
 
     Linked folders are not followed; linked files are returned (and checked later).
     """
@@ -125,7 +217,7 @@ def _markdown_files(folder: Path) -> list[Path]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, (*parts, name)))
-                elif name.endswith(".md") and entry.is_file():
+                elif entry.is_file():
                     found.append(((*parts, name), entry.path))
             except OSError:
                 continue
@@ -212,9 +304,15 @@ class ContentFile:
 
 
 def scan_content(
-    content_dir: Path, collector: Collector, limits: Limits = DEFAULT_LIMITS
+    content_dir: Path,
+    collector: Collector,
+    limits: Limits = DEFAULT_LIMITS,
+    ignored: dict[str, tuple[str, Path]] | None = None,
 ) -> list[ContentFile]:
-    """Find every content file, checking names, links and sizes, without reading any."""
+    """Find every content file, checking names, links and sizes, without reading any.
+
+    `ignored` gets the files not read for their names (see iter_content_files).
+    """
     found: list[ContentFile] = []
     seen: dict[str, Path] = {}
     content_real = os.path.realpath(content_dir)
@@ -224,10 +322,12 @@ def scan_content(
         diagnostic = Diagnostic(display_path(path), line, message)
         found.append(ContentFile(collection, path, None, diagnostic, misnamed))
 
-    for collection, path in iter_content_files(content_dir, collector):
+    for collection, path in iter_content_files(content_dir, collector, ignored):
         slug = path.stem
         if not SLUG_RE.match(slug):
             suggestion = slugify(slug) or "my-page"
+            if ignored is not None and slugify(slug):
+                ignored.setdefault(suggestion, (collection, path))
             problem(
                 collection,
                 path,
@@ -321,12 +421,14 @@ def load_documents(
     unreadable: dict[str, str] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     jobs: int = 1,
+    ignored: dict[str, tuple[str, Path]] | None = None,
 ) -> list[RawDocument]:
     """Read every content file; record problems in collector and skip broken files.
 
-    Files are read in up to `jobs` processes.
+    Files are read in up to `jobs` processes. `ignored` gets the files not read for
+    their names (see iter_content_files).
     """
-    files = scan_content(content_dir, collector, limits)
+    files = scan_content(content_dir, collector, limits, ignored)
     results = run_indexed(lambda i: read_content_file(files[i], limits), len(files), jobs)
     return gather_documents(files, results, collector, unreadable)
 
@@ -355,11 +457,7 @@ def parse_document(
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise ContentError(
-            path,
-            line,
-            f"file is not valid UTF-8 (byte 0x{data[err.start]:02x}); save it with UTF-8 encoding",
-        ) from None
+        raise ContentError(path, line, not_utf8(data, err.start)) from None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ContentError(path, 1, "file is empty; it needs front matter between two '---' lines")
@@ -387,6 +485,37 @@ def parse_document(
         body=body,
         body_line=close + 2,
     )
+
+
+RESAVE = (
+    "Re-save it as UTF-8: in VS Code, click the encoding in the status bar, then 'Save with "
+    "Encoding' and 'UTF-8'; in Notepad, File > Save As with Encoding 'UTF-8'; in TextEdit, "
+    "Format > Make Plain Text, then save with 'Unicode (UTF-8)'"
+)
+
+
+def not_utf8(data: bytes, at: int) -> str:
+    """Say that data is not UTF-8, which encoding it seems to be in, and how to re-save it."""
+    byte = f"byte 0x{data[at]:02x}"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:200].count(b"\x00") > 10:
+        return f"file is not valid UTF-8: it looks like UTF-16, which Windows calls 'Unicode'. {RESAVE}"
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = ""
+    if text and not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text):
+        start = data.rfind(b"\n", 0, at) + 1
+        column = len(data[start:at].decode("cp1252"))
+        end = data.find(b"\n", at)
+        line = data[start : end if end >= 0 else len(data)].decode("cp1252")
+        before = re.search(r"\S*\Z", line[:column]).group()  # type: ignore[union-attr]
+        after = re.match(r"\S*", line[column:]).group()  # type: ignore[union-attr]
+        return (
+            f"file is not valid UTF-8: it looks like Windows-1252, the encoding of Word and "
+            f"older Windows editors (there {byte} is {line[column]}, as in {before}{after}). "
+            f"{RESAVE}"
+        )
+    return f"file is not valid UTF-8 ({byte}). {RESAVE}"
 
 
 def parse_front_matter(
@@ -419,6 +548,10 @@ def parse_front_matter(
         ):
             mark = err.context_mark  # where the unclosed quote or bracket was opened
         line = line_at(mark) if mark else first_line - 1
+        marks = [m for m in (err.context_mark, err.problem_mark) if m is not None]
+        plain = _plain_problem(yaml_text, [line_at(m) - first_line for m in marks])
+        if plain is not None:
+            raise ContentError(path, plain[0] + first_line, plain[1]) from None
         raise ContentError(path, line, f"YAML syntax error: {_yaml_problem(err)}") from None
     except yaml.YAMLError as err:
         raise ContentError(path, first_line - 1, f"YAML error: {err}") from None
@@ -431,6 +564,99 @@ def parse_front_matter(
             f"front matter must be a mapping of 'key: value' lines, got {describe(value)}",
         )
     return value, key_lines
+
+
+def _plain_problem(yaml_text: str, near: list[int]) -> tuple[int, str] | None:
+    """Explain the two YAML mistakes authors make most, on the lines YAML stopped at.
+
+    Returns (line index, message) for a tab used to indent, or for a quote mark inside
+    quoted text that ends the text early (May's inside '...'); None for anything else.
+    """
+    lines = yaml_text.split("\n")
+    span = range(max(min(near, default=0), 0), min(max(near, default=0), len(lines) - 1) + 1)
+    for i in span:
+        indent = re.match(r"[ \t]*(?:-[ \t]+)*", lines[i])
+        if indent and "\t" in indent.group():
+            return i, (
+                "this line is indented with a tab, and YAML allows only spaces there; "
+                "replace the tab with spaces, as many as the lines it belongs with"
+            )
+    for i in span:
+        found = _quote_closed_early(lines[i])
+        if found is not None:
+            return i, found
+    return None
+
+
+# The start of a line's value: after list dashes and a key's ': ', if any.
+_VALUE_RE = re.compile(r"""[ \t]*(?:-[ \t]+)*(?:[^'"\s#\[{][^:#]*:[ \t]+)?(?:-[ \t]+)*""")
+# Inside a list or mapping written on one line, a value starts after '[', '{', ',' or ': '.
+_FLOW_VALUE_RE = re.compile(r"""(?:[\[{,]|:[ \t])[ \t]*(['"])""")
+_AFTER_VALUE_RE = re.compile(r"[ \t]*(?:$|[,\]}:]|#)")
+
+
+def _quote_closed_early(line: str) -> str | None:
+    """Explain a quoted value that a quote mark inside it ends before the value does."""
+    at = _VALUE_RE.match(line).end()  # type: ignore[union-attr]
+    if line[at : at + 1] in ("'", '"'):
+        starts = [at + 1]
+    elif line[at : at + 1] in ("[", "{"):
+        starts = [m.end(1) for m in _FLOW_VALUE_RE.finditer(line, at)]
+    else:
+        return None
+    for opened in starts:
+        mark = line[opened - 1]
+        close = _closing(line, opened, mark)
+        if close is None or _AFTER_VALUE_RE.match(line, close + 1):
+            continue  # closed where the value ends (or not at all: YAML says more)
+        end = next(
+            (
+                j
+                for j in range(close + 1, len(line))
+                if line[j] == mark and _AFTER_VALUE_RE.match(line, j + 1)
+            ),
+            None,
+        )
+        inner = line[opened:end] if end is not None else line[opened:].rstrip()
+        text = inner.replace("''", "'") if mark == "'" else inner.replace('\\"', '"')
+        left = re.search(r"\w*\Z", line[:close]).group()  # type: ignore[union-attr]
+        right = re.match(r"\w*", line[close + 1 :]).group()  # type: ignore[union-attr]
+        where = (
+            f"in {left}{mark}{right}" if left and right
+            else f"after {left}" if left
+            else f"before {right}" if right
+            else f"at column {close + 1}"
+        )
+        double = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        single = "'" + text.replace("'", "''") + "'"
+        if mark == "'":
+            return (
+                f"the apostrophe {where} ends the text that the ' before it opened; inside "
+                f"single quotes write an apostrophe twice ({single}), or put the text in "
+                f"double quotes instead ({double})"
+            )
+        return (
+            f'the quote mark {where} ends the text that the " before it opened; inside '
+            f'double quotes write a quote mark as \\" ({double}), or put the text in single '
+            f"quotes instead ({single})"
+        )
+    return None
+
+
+def _closing(line: str, opened: int, mark: str) -> int | None:
+    """Return where the quoted text opened just before `opened` closes, as YAML reads it."""
+    j = opened
+    while j < len(line):
+        if mark == '"' and line[j] == "\\":
+            j += 2
+            continue
+        if line[j] == mark:
+            if mark == "'" and line[j + 1 : j + 2] == "'":
+                j += 2  # '' is an apostrophe inside single quotes
+                continue
+            return j
+        j += 1
+    return None
 
 
 def _yaml_problem(err: yaml.MarkedYAMLError) -> str:

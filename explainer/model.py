@@ -85,6 +85,7 @@ class Role:
     aliases: tuple[str, ...] = ()
     source: Citation | None = None
     prominent: bool | None = None  # None: decided by the title (see is_prominent)
+    shared: bool = False  # held by several people at once (co-leaders), by design
 
     def held_on(self, day: dt.date) -> bool:
         """Return whether the role was held on day (the end day belongs to the successor)."""
@@ -382,6 +383,7 @@ class Quote:
     via: str = ""
     context: str = ""
     line: int = field(default=1, compare=False)
+    by_line: int = field(default=1, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +440,8 @@ class Article:
     body: str = ""
     body_line: int = 1
     corrections: tuple[Correction, ...] = ()
+    # (field, line) of each example text `build.py new` wrote that is still there
+    placeholders: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     kind = "article"
 

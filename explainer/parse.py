@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Collector, did_you_mean
-from .load import KeyPath, RawDocument, describe, dotted
+from .errors import Collector, did_you_mean, display_path
+from .load import SLUG_RE, KeyPath, RawDocument, describe, dotted
 from .model import (
     CLAIM_STATUSES,
     HONORIFICS,
@@ -35,6 +36,29 @@ T = TypeVar("T")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 URL_RE = re.compile(r"https?://[^\s/$.?#][^\s]*\Z", re.IGNORECASE)
 TOPIC_KINDS = ("organisation", "institution", "concept", "event", "place")
+
+# What `build.py new` writes for the author to replace: the summaries of new files, and
+# the examples of its commented fields that could be no real value. Never published.
+PLACEHOLDER_SUMMARIES = {
+    "article": "One sentence: what this story is about.",
+    "person": "One line: who this person is.",
+    "topic": "One line: what this is.",
+}
+PLACEHOLDERS = (
+    *PLACEHOLDER_SUMMARIES.values(),
+    "The Example Times",
+    "https://example.org/news/story",
+    "https://example.org/news/fake-accounts",
+    "https://example.org/study",
+)
+
+
+def _placeholder_key(text: str) -> str:
+    """Compare with the examples as a reader would: case, spacing and final stops aside."""
+    return re.sub(r"[\s.!?…/]+\Z", "", " ".join(text.split()).casefold())
+
+
+PLACEHOLDER_KEYS = frozenset(_placeholder_key(text) for text in PLACEHOLDERS)
 
 ARTICLE_FIELDS = {
     "title": True,
@@ -85,6 +109,7 @@ ROLE_FIELDS = {
     "aliases": False,
     "source": False,
     "prominent": False,
+    "shared": False,
 }
 PARTY_FIELDS = {
     "name": True,
@@ -101,6 +126,61 @@ HEADLINE_FIELDS = {"title": True, "url": False}
 QUOTE_FIELDS = {"by": True, "text": True, "via": False, "context": False}
 CLAIM_FIELDS = {"claim": True, "by": False, "status": True, "evidence": False, "note": False}
 EVIDENCE_FIELDS = {"label": True, "url": False}
+
+
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_OTHER_DATE_FORMATS = (
+    re.compile(r"(?P<year>\d{4})[-/. ](?P<month>\d{1,2})[-/. ](?P<day>\d{1,2})"),
+    re.compile(rf"{_WEEKDAY}{_DAY}\s+(?:of\s+)?{_MONTH},?\s+(?P<year>\d{{4}})"),
+    re.compile(rf"{_WEEKDAY}{_MONTH}\s+{_DAY},?\s+(?P<year>\d{{4}})"),
+    re.compile(r"(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"),
+)
+# 22/07/2020 or 07/22/2020: day or month first, told apart only when one is over 12
+_NUMERIC_DATE_RE = re.compile(r"(?P<a>\d{1,2})[-/.](?P<b>\d{1,2})[-/.](?P<year>\d{4}|\d{2})")
+_TIME_RE = re.compile(
+    r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?\Z", re.IGNORECASE
+)
+
+
+def dates_meant(value: object) -> tuple[date, ...]:
+    """Return the dates a value written in another format may mean, for 'did you mean'."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ()
+    written = str(value).strip().lower()
+    text = _TIME_RE.sub("", written)  # a date with a time of day: the date alone
+    if text == written and DATE_RE.match(text):
+        return ()  # the right format, with a month or day that does not exist
+    candidates: list[tuple[int, int, int]] = []
+    for pattern in _OTHER_DATE_FORMATS:
+        m = pattern.fullmatch(text)
+        if m:
+            month = m["month"]
+            number = int(month) if month.isdigit() else _month_number(month)
+            candidates.append((int(m["year"]), number, int(m["day"])))
+    m = _NUMERIC_DATE_RE.fullmatch(text)
+    if m:
+        year = int(m["year"]) + (2000 if len(m["year"]) == 2 else 0)
+        a, b = int(m["a"]), int(m["b"])
+        candidates += [(year, b, a), (year, a, b)]  # day first, as in Britain, then month first
+    found: list[date] = []
+    for year, month, day in candidates:
+        try:
+            meant = date(year, month, day)
+        except ValueError:
+            continue
+        if meant not in found:
+            found.append(meant)
+    return tuple(found)
+
+
+def _month_number(name: str) -> int:
+    return next(i for i, full in enumerate(MONTH_NAMES, 1) if full.lower().startswith(name[:3]))
 
 
 class _Invalid(Exception):
@@ -173,7 +253,13 @@ class _Reader:
                 return date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.fail(path, f"expected a date like 2016-07-13, got {describe(value)}")
+        meant = dates_meant(value)
+        if len(meant) > 1:  # 07/08/2020: the day and the month are named to tell them apart
+            shown = [f"{d.isoformat()} ({d.day} {MONTH_NAMES[d.month - 1]})" for d in meant]
+        else:
+            shown = [d.isoformat() for d in meant]
+        hint = f" (did you mean {' or '.join(shown)}?)" if shown else ""
+        raise self.fail(path, f"expected a date like 2016-07-13, got {describe(value)}{hint}")
 
     def boolean(self, path: KeyPath, value: Any) -> bool:
         if not isinstance(value, bool):
@@ -345,7 +431,8 @@ def _read_role(r: _Reader) -> Callable[[KeyPath, Any], Role]:
             )
         source = r.optional(path, data, "source", r.citation)
         prominent = r.optional(path, data, "prominent", r.boolean)
-        return Role(title, start, end, aliases, source, prominent)
+        shared = r.boolean(path + ("shared",), data["shared"]) if "shared" in data else False
+        return Role(title, start, end, aliases, source, prominent, shared)
 
     return read
 
@@ -416,6 +503,30 @@ def _plain_date(value: Any) -> date | None:
         except ValueError:
             return None
     return None
+
+
+def find_placeholders(doc: RawDocument) -> tuple[tuple[str, int], ...]:
+    """Return (field, line) for each value that is still example text from `build.py new`."""
+    found: list[tuple[str, int]] = []
+
+    def walk(path: KeyPath, value: Any) -> None:
+        if isinstance(value, str) and _placeholder_key(value) in PLACEHOLDER_KEYS:
+            found.append((dotted(path), doc.line_of(path)))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk((*path, str(key)), item)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk((*path, i), item)
+
+    walk((), dict(doc.meta))
+    return tuple(found)
+
+
+PLACEHOLDER_ERROR = (
+    "{field}: this is the example text that build.py new wrote; replace it with your own "
+    "before publishing"
+)
 
 
 def _item_lines(doc: RawDocument, key: str) -> tuple[int, ...]:
@@ -538,6 +649,7 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
             via=optional_text(path, data, "via"),
             context=optional_text(path, data, "context"),
             line=doc.line_of(path + ("text",)),
+            by_line=doc.line_of(path + ("by",)),
         )
 
     def evidence(path: KeyPath, value: Any) -> Evidence:
@@ -600,6 +712,7 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
         body=doc.body,
         body_line=doc.body_line,
         corrections=f.get("corrections", lambda p, v: r.items(p, v, correction), ()),
+        placeholders=find_placeholders(doc),
     )
     if f.ok and article.updated is not None and article.updated < article.date:
         r.fail(("updated",), f"updated ({article.updated}) is before date ({article.date})")
@@ -612,23 +725,35 @@ def parse_site(
     docs: list[RawDocument],
     collector: Collector,
     unreadable: Mapping[str, str] | None = None,
+    ignored: Mapping[str, tuple[str, Path]] | None = None,
 ) -> Site:
     """Validate every document and the slugs that articles refer to.
 
     `unreadable` maps the slugs of files that could not be loaded to their collection,
-    so references to them are not reported a second time as unknown.
+    so references to them are not reported a second time as unknown. `ignored` maps
+    slugs to the files not read for their names (.MD, .txt, capitals), so a reference
+    to one says to rename that file rather than to create it.
     """
     pages = [parse_page(doc, collector) for doc in docs]
-    return check_site(config, docs, pages, collector, unreadable)
+    return check_site(config, docs, pages, collector, unreadable, ignored)
 
 
 def parse_page(doc: RawDocument, collector: Collector) -> Article | Person | Topic | None:
     """Validate one document by its collection; None when it has errors."""
+    page: Article | Person | Topic | None
     if doc.collection == "articles":
-        return parse_article(doc, collector)
-    if doc.collection == "people":
-        return parse_person(doc, collector)
-    return parse_topic(doc, collector)
+        page = parse_article(doc, collector)
+        # A draft may keep the examples while it is written (advise reminds).
+        found = () if page is None or page.draft else page.placeholders
+    elif doc.collection == "people":
+        page = parse_person(doc, collector)
+        found = find_placeholders(doc)
+    else:
+        page = parse_topic(doc, collector)
+        found = find_placeholders(doc)
+    for name, line in found:
+        collector.error(doc.src_path, line, PLACEHOLDER_ERROR.format(field=name))
+    return page
 
 
 def check_site(
@@ -637,6 +762,7 @@ def check_site(
     pages: Sequence[Article | Person | Topic | None],
     collector: Collector,
     unreadable: Mapping[str, str] | None = None,
+    ignored: Mapping[str, tuple[str, Path]] | None = None,
 ) -> Site:
     """Check what articles refer to across files, and gather the valid pages into a Site.
 
@@ -648,51 +774,204 @@ def check_site(
     kinds = {d.slug: d.collection for d in docs}
     for slug, collection in (unreadable or {}).items():
         kinds.setdefault(slug, collection)
-    person_slugs = {s for s, c in kinds.items() if c == "people"}
-    topic_slugs = {s for s, c in kinds.items() if c == "topics"}
+    refs = _Slugs(kinds, ignored or {})
+    entity_names = _names(people, topics)
     parsed = {a.slug: a for a in articles}
     for doc in docs:
         if doc.collection != "articles":
             continue
         # Checked on the raw values too, so a bad field elsewhere does not hide these.
-        for key, slugs, noun in (
-            ("people", person_slugs, "person"),
-            ("topics", topic_slugs, "topic"),
-        ):
+        for key in ("people", "topics"):
             listed = doc.meta.get(key)
             if not isinstance(listed, list):
                 continue
             for i, slug in enumerate(listed):
-                if not isinstance(slug, str) or slug.strip() in slugs:
+                if not isinstance(slug, str):
                     continue
-                slug = slug.strip()
-                where: KeyPath = (key, i)
-                if slug in kinds:
-                    other = {"articles": "an article", "people": "a person", "topics": "a topic"}
-                    message = f"'{slug}' is {other[kinds[slug]]}, not a {noun}"
-                else:
-                    message = (
-                        f"unknown {noun} '{slug}'{did_you_mean(slug, slugs)}; "
-                        f"add content/{key}/{slug}.md or fix the slug"
-                    )
-                collector.error(doc.src_path, doc.line_of(where), f"{dotted(where)}: {message}")
+                message = refs.check(slug.strip(), (key,), entity_names, create=True)
+                if message:
+                    where: KeyPath = (key, i)
+                    collector.error(doc.src_path, doc.line_of(where), f"{dotted(where)}: {message}")
         article = parsed.get(doc.slug)
         for i, q in enumerate(article.quotes if article else ()):
-            if q.by not in person_slugs:
-                where = ("quotes", i, "by")
-                hint = did_you_mean(q.by, person_slugs)
+            where = ("quotes", i, "by")
+            message = refs.check(q.by, ("people",), entity_names)
+            if message:
                 collector.error(
                     doc.src_path,
                     doc.line_of(where),
-                    f"{dotted(where)}: unknown person '{q.by}'{hint}; a quote's 'by' is a person's slug",
+                    f"{dotted(where)}: {message}; a quote's 'by' is a person's slug",
+                )
+        for i, c in enumerate(article.claims if article else ()):
+            where = ("claims", i, "by")
+            if not c.by or c.by in refs.people or c.by in refs.topics:
+                continue
+            if refs.looks_like_slug(c.by) or c.by in kinds:
+                message = refs.check(c.by, ("people", "topics"), entity_names)
+                collector.error(
+                    doc.src_path,
+                    doc.line_of(where),
+                    f"{dotted(where)}: {message}; a claim's 'by' is a person's or topic's "
+                    "slug, or words that name no page, with a space or a capital letter "
+                    "('a new study')",
+                )
+                continue
+            owner = entity_names.get(_name_key(c.by))
+            if owner:
+                collector.warn(
+                    doc.src_path,
+                    doc.line_of(where),
+                    f"{dotted(where)}: '{c.by}' is the name of {owner}; write by: {owner} "
+                    "to link the claim to their page",
                 )
     check_alias_count(config, people, topics, collector)
+    check_offices(people, {d.slug: d for d in docs if d.collection == "people"}, collector)
     return Site(
         config=config,
         articles=tuple(sorted(articles, key=lambda a: a.sort_key)),
         people=tuple(sorted(people, key=lambda p: (p.name.casefold(), p.slug))),
         topics=tuple(sorted(topics, key=lambda t: (t.name.casefold(), t.slug))),
     )
+
+
+NOUNS = {"articles": "an article", "people": "a person", "topics": "a topic"}
+REF_RE = re.compile(r"\[\[([^\]|]+)(?:\|[^\]]*)?\]\]")  # [[slug]] or [[slug|text]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Slugs:
+    """What a slug written in a field can refer to, and what to say when it refers to none."""
+
+    kinds: Mapping[str, str]  # slug -> collection
+    ignored: Mapping[str, tuple[str, Path]]  # slug -> (collection, a file not read)
+    people: frozenset[str] = field(init=False)
+    topics: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        for collection in ("people", "topics"):
+            slugs = frozenset(s for s, c in self.kinds.items() if c == collection)
+            object.__setattr__(self, collection, slugs)
+
+    def looks_like_slug(self, text: str) -> bool:
+        """A slug, not words: lowercase words joined by hyphens, or one close to a slug.
+
+        Also a known slug with capitals ('Theresa-May', not 'Nato', which is a name) or
+        written as a [[ref]].
+        """
+        known = self.people | self.topics
+        hyphenated = "-" in text and not re.search(r"\s", text)
+        if REF_RE.fullmatch(text) or (hyphenated and text.lower() in known):
+            return True
+        if not re.fullmatch(r"[a-z0-9-]+", text):
+            return False  # words have spaces or capitals; a slug has neither
+        return "-" in text or bool(did_you_mean(text, known))
+
+    def check(
+        self,
+        slug: str,
+        collections: tuple[str, ...],
+        names: Mapping[str, str] | None = None,
+        create: bool = False,
+    ) -> str:
+        """Return what is wrong with slug in a field taking slugs of collections, or ''.
+
+        `names` maps names to slugs, for a name written where its slug belongs; `create`
+        suggests adding the missing file (never when one exists under another name).
+        """
+        if self.kinds.get(slug) in collections:
+            return ""
+        ref = REF_RE.fullmatch(slug)
+        if ref and self.kinds.get(ref[1].strip()) in collections:
+            return f"write the slug alone, without [[ ]]: {ref[1].strip()}"
+        wanted = " or ".join(NOUNS[c].split()[1] for c in collections)
+        article = "an" if wanted[0] in "aeiou" else "a"
+        if slug in self.kinds:
+            return f"'{slug}' is {NOUNS[self.kinds[slug]]}, not {article} {wanted}"
+        choices = [s for s, c in self.kinds.items() if c in collections]
+        owner = (names or {}).get(_name_key(slug))
+        if owner and self.kinds.get(owner) in collections:
+            return f"'{slug}' is the name of {owner}: write the slug, {owner}"
+        message = f"unknown {wanted} '{slug}'{did_you_mean(slug, choices)}"
+        folder = collections[0]
+        if slug in self.ignored:
+            collection, path = self.ignored[slug]
+            steps = [f"rename it to {slug}.md"] if path.name != f"{slug}.md" else []
+            if collection not in collections:
+                steps.append(f"move it into content/{folder}/")
+            why = "its name" if path.name != f"{slug}.md" else "where it is"
+            return f"{message}; {display_path(path)} is not read because of {why}: " + (
+                " and ".join(steps)
+            )
+        if not SLUG_RE.match(slug):
+            return f"{message}; a slug is lowercase words joined by single hyphens"
+        if not create:
+            return message
+        return f"{message}; add content/{folder}/{slug}.md or fix the slug"
+
+
+def _name_key(text: str) -> str:
+    """Compare names as an author means them: case, spacing and apostrophe style aside."""
+    return " ".join(text.replace("\u2019", "'").replace("\u2018", "'").split()).casefold()
+
+
+def _names(people: list[Person], topics: list[Topic]) -> dict[str, str]:
+    """Map each name and alias, case and spacing aside, to its one owner's slug."""
+    owners: dict[str, set[str]] = {}
+    entities: list[Person | Topic] = [*people, *topics]
+    for entity in entities:
+        for name in entity.names:
+            owners.setdefault(_name_key(name), set()).add(entity.slug)
+    return {name: next(iter(slugs)) for name, slugs in owners.items() if len(slugs) == 1}
+
+
+def _office_key(text: str) -> str:
+    words = _name_key(text).split()
+    return " ".join(words[1:] if words[:1] == ["the"] else words)
+
+
+def check_offices(
+    people: list[Person], docs: Mapping[str, RawDocument], collector: Collector
+) -> None:
+    """Warn when two people hold one office at once, unless both mark it `shared: true`.
+
+    An office is a role title (case, spacing and a leading 'the' aside); role aliases
+    may be alike for different offices ("the Prime Minister" of two countries). Each
+    role is reported once, at the holder who took it up later, naming the other.
+    """
+    holders: dict[str, list[tuple[Person, int, Role]]] = {}
+    for person in people:
+        for i, role in enumerate(person.roles):
+            holders.setdefault(_office_key(role.title), []).append((person, i, role))
+    reported: set[tuple[str, int]] = set()
+    for key in sorted(holders):
+        group = sorted(holders[key], key=lambda h: (h[2].start, h[0].slug, h[1]))
+        for n, (person, i, role) in enumerate(group):
+            for earlier, j, other in group[:n]:
+                if (person.slug, i) in reported or (earlier.slug, j) == (person.slug, i):
+                    continue
+                start = max(role.start, other.start)
+                ends = [e for e in (role.end, other.end) if e is not None]
+                end = min(ends) if ends else None
+                if (end is not None and end <= start) or (role.shared and other.shared):
+                    continue
+                reported.add((person.slug, i))
+                doc = docs.get(person.slug)
+                line = doc.line_of(("roles", i)) if doc else 1
+                other_doc = docs.get(earlier.slug)
+                other_line = other_doc.line_of(("roles", j)) if other_doc else 1
+                if earlier.slug == person.slug:
+                    who = f"roles[{j}] of this file (line {other_line})"
+                else:
+                    who = f"{earlier.name} ({display_path(earlier.src_path)}:{other_line})"
+                until = f"to {end}" if end is not None else "on"
+                collector.warn(
+                    person.src_path,
+                    line,
+                    f"roles[{i}]: {who} also holds '{role.title}' from {start} {until}; "
+                    "check the dates (a role's 'to' is the day the next holder takes over), "
+                    "give different offices titles that tell them apart, or, if the office "
+                    "is held jointly, add shared: true to the role in both",
+                )
 
 
 def check_alias_count(

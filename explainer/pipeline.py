@@ -57,13 +57,14 @@ def _clean_build(
     config = load_config(options.config_path, collector)
     check_project_files(options.root, options.content, options.templates, options.static, collector)
     unreadable: dict[str, str] = {}
+    ignored: dict[str, tuple[str, Path]] = {}  # slug -> a file not read for its name
     limits = config.limits if config else DEFAULT_LIMITS
-    docs = load_documents(options.content, collector, unreadable, limits, options.jobs)
+    docs = load_documents(options.content, collector, unreadable, limits, options.jobs, ignored)
     clock.lap("load")
     if config is None:
         collector.raise_if_errors()
     assert config is not None
-    site = parse_site(config, docs, collector, unreadable)
+    site = parse_site(config, docs, collector, unreadable, ignored)
     collector.raise_if_errors()
     clock.lap("parse")
     linked = link_site(site, collector, drafts=options.drafts, jobs=options.jobs, progress=progress)

@@ -6,12 +6,13 @@ import re
 import unicodedata
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from .errors import display_path
-from .load import SLUG_RE
-from .parse import TOPIC_KINDS
+from .errors import Collector, ContentError, display_path
+from .load import SLUG_RE, KeyPath, RawDocument, iter_content_files, meant_slug, read_document
+from .parse import PLACEHOLDER_SUMMARIES, TOPIC_KINDS
 
 COLLECTION_OF_KIND = {"article": "articles", "person": "people", "topic": "topics"}
 MAX_SLUG_LENGTH = 80
@@ -36,7 +37,6 @@ ARTICLE_OPTIONAL = """\
 #   name: The Example Times
 #   url: https://example.org/news/story
 #   author: Jane Smith
-# draft: true                           # keep it off the site until you build with --drafts
 # related_headlines:                    # other stories to list beside it; url is optional
 #   - title: "Army of fake Russian Twitter accounts 'meddled in Brexit vote'"
 #     url: https://example.org/news/fake-accounts
@@ -157,6 +157,13 @@ def create_page(kind: str, title: str, content_dir: Path, today: date | None = N
             f"slug '{slug}' is already used by {display_path(taken[0])}; slugs must be unique "
             f"across articles, people and topics, so choose another {field} or rename that file"
         )
+    unread = _files_meaning_slug(content_dir, slug)
+    if unread:
+        raise ScaffoldError(
+            f"{display_path(unread[0])} is already this page, under a name the build does not "
+            f"read; rename it to {slug}.md (in content/{collection}/) instead of starting "
+            "another"
+        )
     text = _page_text(kind, title, today or date.today())
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -186,23 +193,86 @@ def _files_with_slug(content_dir: Path, slug: str) -> list[Path]:
     return found
 
 
+def _files_meaning_slug(content_dir: Path, slug: str) -> list[Path]:
+    """Return the files the build skips for their names (Slug.MD, slug.txt) meant as slug."""
+    ignored: dict[str, tuple[str, Path]] = {}
+    for _, path in iter_content_files(content_dir, Collector(), ignored):
+        if not SLUG_RE.match(path.stem):
+            ignored.setdefault(meant_slug(path), ("", path))
+    return [ignored[slug][1]] if slug in ignored else []
+
+
+def name_clashes(path: Path, content_dir: Path) -> list[str]:
+    """Warn, for a person or topic just made, of each of its names another page has."""
+    collection = path.parent.name
+    if collection not in ("people", "topics"):
+        return []
+    try:
+        mine = _names_of(read_document(path, collection))
+    except (ContentError, OSError):
+        return []
+    warnings = []
+    for other_collection, other in iter_content_files(content_dir, Collector()):
+        if other_collection == "articles" or other.resolve() == path.resolve():
+            continue
+        try:
+            doc = read_document(other, other_collection)
+        except (ContentError, OSError):
+            continue  # the build reports it
+        owner = doc.meta.get("name")
+        owner = owner if isinstance(owner, str) else other.stem
+        for key, (_, what, line) in _names_of(doc).items():
+            if key in mine:
+                warnings.append(
+                    f"{display_path(path)}:{mine[key][2]}: warning: '{mine[key][0]}' is "
+                    f"already {what} of {owner} ({display_path(other)}:{line}); two pages "
+                    "with one name make every mention of it ambiguous. If they are the same, "
+                    "delete this file and edit that one; if not, tell them apart in the name "
+                    "or aliases"
+                )
+    return warnings
+
+
+def _names_of(doc: RawDocument) -> dict[str, tuple[str, str, int]]:
+    """Map each name and alias a file gives, case and spacing aside, to (it, what, line)."""
+    found: dict[str, tuple[str, str, int]] = {}
+
+    def add(text: Any, what: str, path: KeyPath) -> None:
+        if isinstance(text, str) and text.strip():
+            key = " ".join(text.replace("\u2019", "'").split()).casefold()
+            found.setdefault(key, (text.strip(), what, doc.line_of(path)))
+
+    add(doc.meta.get("name"), "the name", ("name",))
+    aliases = doc.meta.get("aliases")
+    for i, alias in enumerate(aliases if isinstance(aliases, list) else []):
+        add(alias, "an alias", ("aliases", i))
+    roles = doc.meta.get("roles")
+    for i, role in enumerate(roles if isinstance(roles, list) else []):
+        role_aliases = role.get("aliases") if isinstance(role, dict) else None
+        for j, alias in enumerate(role_aliases if isinstance(role_aliases, list) else []):
+            add(alias, "a role alias", ("roles", i, "aliases", j))
+    return found
+
+
 def _page_text(kind: str, title: str, today: date) -> str:
     """Return the whole file: required fields, optional ones as comments, a body note."""
     value = yaml_text(title)
+    summary = f"summary: {yaml_text(PLACEHOLDER_SUMMARIES[kind])}"
     if kind == "article":
         required = (
             f"title: {value}\n"
-            f"date: {today.isoformat()}\n"
-            'summary: "One sentence: what this story is about."\n'
+            f"date: {today.isoformat()}                      # the day it is published: set it then\n"
+            f"{summary}\n"
+            "draft: true                           # delete this line to publish it\n"
         )
         optional = ARTICLE_OPTIONAL.format(today=today.isoformat())
     elif kind == "person":
-        required = f'name: {value}\nsummary: "One line: who this person is."\n'
+        required = f"name: {value}\n{summary}\n"
         optional = PERSON_OPTIONAL
     else:
         required = (
             f"name: {value}\n"
-            'summary: "One line: what this is."\n'
+            f"{summary}\n"
             f"kind: organisation                      # one of: {', '.join(TOPIC_KINDS)}\n"
         )
         optional = TOPIC_OPTIONAL

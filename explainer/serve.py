@@ -11,6 +11,7 @@ import json
 import multiprocessing
 import os
 import posixpath
+import re
 import select
 import signal
 import socket
@@ -20,7 +21,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import BuildFailed, Diagnostic, display_path
@@ -189,15 +190,88 @@ def _lines(diagnostics: tuple[Diagnostic, ...], severity: str) -> tuple[str, ...
     return tuple(str(d) for d in sorted(diagnostics) if d.severity == severity)
 
 
+def allowed_host(host_header: str | None, listen_host: str, port: int) -> bool:
+    """Return whether a Host header names this preview: a loopback name or address, or --host.
+
+    A page on any web site can point its own domain at 127.0.0.1 (DNS rebinding) and
+    read what the preview answers, but its requests still carry that domain as Host.
+    The port must be the preview's own (no port means 80). When listening on every
+    address (0.0.0.0 or ::), any IP address is accepted too: rebinding needs a name.
+    """
+    if host_header is None:
+        return False
+    match = HOST_RE.fullmatch(host_header.strip())
+    if match is None:
+        return False
+    name = (match["ipv6"] or match["name"] or "").lower()
+    if int(match["port"] or 80) != port:
+        return False
+    if name == "localhost" or name.endswith(".localhost"):  # always loopback (RFC 6761)
+        return True
+    address = _ip(name)
+    if match["ipv6"] and not isinstance(address, ipaddress.IPv6Address):
+        return False
+    if address is not None and address.is_loopback:
+        return True
+    listen = listen_host.strip().strip("[]").lower()
+    if name == listen:
+        return True
+    listen_address = _ip(listen)
+    return address is not None and listen_address is not None and listen_address.is_unspecified
+
+
+# host, or [IPv6 address], then an optional :port
+HOST_RE = re.compile(
+    r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>\d{1,5}))?"
+)
+
+
+def _ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     """Answer GET and HEAD from the output folder, plus the live-reload endpoints."""
 
     preview: Preview  # set on a subclass per server
+    listen_host = "127.0.0.1"  # the --host given; set on a subclass per server
     protocol_version = "HTTP/1.1"
     server_version = "explainer-preview"
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
         return  # keep the terminal for build messages
+
+    def parse_request(self) -> bool:
+        """Read the request line and headers; refuse, before anything else, a foreign Host."""
+        if not super().parse_request():
+            return False
+        port = int(cast(tuple[Any, ...], self.server.server_address)[1])
+        hosts = self.headers.get_all("Host") or []
+        named = hosts[:1]
+        authority = urlsplit(self.path).netloc  # "GET http://host/ HTTP/1.1" names one too
+        if authority:
+            named.append(authority)
+        if len(hosts) == 1 and all(allowed_host(h, self.listen_host, port) for h in named):
+            return True
+        shown = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
+        places = dict.fromkeys((f"http://{shown}:{port}/", f"http://localhost:{port}/"))
+        self.close_connection = True
+        self._send(
+            403,
+            (
+                "This preview answers only requests addressed to "
+                + " or ".join(places)
+                + "; this one was addressed elsewhere (a web page may be trying to read "
+                "the preview). To reach it under another name, restart it with --host NAME.\n"
+            ).encode(),
+            "text/plain; charset=utf-8",
+            head=self.command == "HEAD",
+            extra={"Connection": "close"},
+        )
+        return False
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib name
         self._answer(head=False)
@@ -512,7 +586,7 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
     """Build, then serve the site and rebuild it on every change until Ctrl-C."""
     options = replace(options, search=False)
     preview = Preview(options=options, session=Session(options))
-    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    handler = type("PreviewHandler", (Handler,), {"preview": preview, "listen_host": host})
     server_class = type(
         "Server", (_Server,), {"address_family": socket.AF_INET6 if ":" in host else socket.AF_INET}
     )

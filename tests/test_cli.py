@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -220,6 +223,119 @@ def test_usage_errors_exit_2(project, args):
     assert not (project.root / "_site").exists()
 
 
+USAGE_HINTS = [
+    (("biuld",), "build.py: error: unknown command 'biuld' (did you mean 'build'?); the commands are build, check, serve and new"),
+    (("chek", "--strict"), "build.py: error: unknown command 'chek' (did you mean 'check'?); the commands are build, check, serve and new"),
+    (("--strict", "serv"), "build.py: error: unknown command 'serv' (did you mean 'serve'?); the commands are build, check, serve and new"),
+    (("--content", "content", "nwe", "person", "X"), "build.py: error: unknown command 'nwe' (did you mean 'new'?); the commands are build, check, serve and new"),
+    (("publish",), "build.py: error: unknown command 'publish'; the commands are build, check, serve and new"),
+    (("--stirct",), "build.py build: error: unrecognized arguments: --stirct (did you mean '--strict'?)"),
+    (("check", "--darfts", "--verbsoe"), "build.py check: error: unrecognized arguments: --darfts (did you mean '--drafts'?) --verbsoe (did you mean '--verbose'?)"),
+    (("serve", "--out", "x"), "build.py serve: error: unrecognized arguments: --out (--out belongs to build) x"),
+    (("build", "check"), "build.py build: error: unrecognized arguments: check (give one command at a time)"),
+    (("--bogus",), "build.py build: error: unrecognized arguments: --bogus"),
+]
+
+
+@pytest.mark.parametrize(("args", "last_line"), USAGE_HINTS)
+def test_mistyped_commands_and_options_get_a_suggestion(project, args, last_line):
+    result = project.build(*args)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("usage: build.py")
+    assert result.stderr.splitlines()[-1] == last_line
+    assert not (project.root / "_site").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--strict", "check"),
+        ("check", "--strict"),
+        ("--strict", "--content", "content", "check", "--jobs", "1"),
+        ("--cont", "content", "--strict", "check"),  # an option cut short, with its value
+        ("--jobs=1", "check", "--strict"),
+    ],
+)
+def test_options_work_before_or_after_the_command(make_project, args):
+    # Nobody mentions Jacinda Ardern: one warning, which --strict makes a failure.
+    project = make_project({**GOOD, "content/people/jacinda-ardern.md": ARDERN})
+    result = project.build(*args)
+    assert result.returncode == 1  # --strict: the warnings fail the check
+    assert result.stderr.splitlines()[-1] == "Build failed: 1 warning (--strict)."
+    assert not (project.root / "_site").exists()  # it was a check, not a build
+
+
+def test_options_before_new_and_serve(make_project):
+    project = make_project({})
+    done = project.build("--content", "elsewhere", "new", "topic", "NATO")
+    assert (done.returncode, done.stdout, done.stderr) == (0, "elsewhere/topics/nato.md\n", "")
+
+
+@pytest.mark.parametrize(
+    "args", [("--version",), ("check", "--version"), ("--strict", "--version", "serve")]
+)
+def test_version(project, args):
+    result = project.build(*args)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "explainer 0.1.0\n", "")
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A Python with none of the project's packages, as `python3` is outside .venv."""
+    import venv
+
+    folder = tmp_path_factory.mktemp("bare") / "env"
+    venv.EnvBuilder(with_pip=False).create(folder)
+    return folder / "bin" / "python"
+
+
+def test_outside_its_environment_build_py_says_how_to_run_it(project, bare_python):
+    # The project as a newsroom has it: build.py and the package beside the content.
+    shutil.copy(ROOT / "build.py", project.root / "build.py")
+    shutil.copytree(ROOT / "explainer", project.root / "explainer")
+    packages = "|".join(["jinja2", "markupsafe", "markdown", "yaml", "pagefind", "watchfiles", "nh3"])
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(bare_python), "build.py", *args],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")},
+        )
+
+    before_venv = run("check", "--strict")
+    assert (before_venv.returncode, before_venv.stdout) == (1, "")
+    assert re.fullmatch(
+        re.escape(f"error: {bare_python} cannot run the build: the package '")
+        + f"({packages})"
+        + re.escape(
+            "' is not installed for it. Run `make site` (it sets up the project's own Python "
+            "in .venv and builds the site); then `.venv/bin/python build.py check --strict` "
+            "runs this command with it.\n"
+        ),
+        before_venv.stderr,
+    ), before_venv.stderr
+
+    (project.root / ".venv" / "bin").mkdir(parents=True)
+    (project.root / ".venv" / "bin" / "python").symlink_to(sys.executable)
+    for args in (("serve", "--port", "0"), ("--drafts",), ("new", "person", "Ed Miliband")):
+        done = run(*args)
+        assert (done.returncode, done.stdout) == (1, ""), args
+        shown = " ".join(args).replace("Ed Miliband", "'Ed Miliband'")
+        assert done.stderr.endswith(
+            "' is not installed for it. Run `make site` (it sets up the project's own Python "
+            "in .venv and builds the site); or run this command with the project's Python: "
+            f"`.venv/bin/python build.py {shown}`.\n"
+        ), done.stderr
+        assert "Traceback" not in done.stderr
+    assert not (project.root / "_site").exists()
+    # What needs none of the packages still works.
+    assert run("--version").stdout == "explainer 0.1.0\n"
+
+
 # --- Bad input: one line per problem, exit 1, no traceback, old site untouched -------------
 
 
@@ -257,8 +373,11 @@ BAD_INPUT = {
     "not-utf8": (
         {"content/articles/story.md": article("Caf\xe9 society.").encode("latin-1")},
         [
-            "content/articles/story.md:6: file is not valid UTF-8 (byte 0xe9); save it with "
-            "UTF-8 encoding"
+            "content/articles/story.md:6: file is not valid UTF-8: it looks like Windows-1252, "
+            "the encoding of Word and older Windows editors (there byte 0xe9 is é, as in Café). "
+            "Re-save it as UTF-8: in VS Code, click the encoding in the status bar, then 'Save "
+            "with Encoding' and 'UTF-8'; in Notepad, File > Save As with Encoding 'UTF-8'; in "
+            "TextEdit, Format > Make Plain Text, then save with 'Unicode (UTF-8)'"
         ],
     ),
     "missing-field": (
@@ -459,3 +578,54 @@ def test_refusing_the_output_folder_never_shows_a_traceback(project):
     assert "Traceback" not in result.stderr
     assert result.returncode == 1
     assert snapshot(project.root) == before
+
+
+# --- Files the build does not read -------------------------------------------------------
+
+
+def test_a_file_with_another_ending_is_warned_about_and_never_asked_for_again(make_project):
+    may = MAY.replace("Theresa May led the government.", "Profile.")
+    project = make_project(
+        {
+            "content/people/theresa-may.MD": may,
+            "content/people/Boris-Johnson.md": JOHNSON,
+            "content/articles/story.md": article(
+                "Theresa May met Boris Johnson.\n", people=["theresa-may", "boris-johnson"]
+            ),
+        }
+    )
+    result = project.build()
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "content/articles/story.md:5: people[0]: unknown person 'theresa-may'; "
+        "content/people/theresa-may.MD is not read because of its name: rename it to "
+        "theresa-may.md",
+        "content/articles/story.md:5: people[1]: unknown person 'boris-johnson'; "
+        "content/people/Boris-Johnson.md is not read because of its name: rename it to "
+        "boris-johnson.md",
+        "content/people/Boris-Johnson.md:1: file name 'Boris-Johnson.md' is not a valid slug; "
+        "rename it to 'boris-johnson.md' (lowercase letters, digits and single hyphens)",
+        "content/people/theresa-may.MD:1: warning: this file is not read: only names ending in "
+        ".md (in lowercase) are read; rename it to theresa-may.md",
+        "Build failed: 3 errors; _site was left as it was.",
+    ]
+    (project.root / "content/people/theresa-may.MD").rename(
+        project.root / "content/people/theresa-may.md"
+    )
+    (project.root / "content/people/Boris-Johnson.md").rename(
+        project.root / "content/people/boris-johnson.md"
+    )
+    result = project.build("--no-search")
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_an_unread_file_nobody_refers_to_is_a_warning_only(make_project):
+    project = make_project({**GOOD, "content/articles/notes.txt": "ideas\n"})
+    result = project.build("--no-search")
+    assert result.returncode == 0
+    assert result.stderr == (
+        "content/articles/notes.txt:1: warning: this file is not read: only names ending in .md "
+        "(in lowercase) are read; rename it to notes.md\n"
+    )
+    assert project.build("--strict", "--no-search").returncode == 1

@@ -107,9 +107,150 @@ def test_front_matter_never_closed():
     )
 
 
+RESAVE = (
+    "Re-save it as UTF-8: in VS Code, click the encoding in the status bar, then 'Save with "
+    "Encoding' and 'UTF-8'; in Notepad, File > Save As with Encoding 'UTF-8'; in TextEdit, "
+    "Format > Make Plain Text, then save with 'Unicode (UTF-8)'"
+)
+WINDOWS_1252 = (
+    "file is not valid UTF-8: it looks like Windows-1252, the encoding of Word and older "
+    "Windows editors (there byte {byte} is {char}, as in {word}). " + RESAVE
+)
+
+
 def test_not_utf8_points_at_the_line_of_the_bad_byte():
     assert load_error(b"---\ntitle: ok\nsummary: caf\xe9\n---\n") == (
-        "content/articles/story.md:3: file is not valid UTF-8 (byte 0xe9); save it with UTF-8 encoding"
+        "content/articles/story.md:3: " + WINDOWS_1252.format(byte="0xe9", char="é", word="café")
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "line", "message"),
+    [
+        # Word's curly apostrophe and quotes, saved as Windows-1252
+        (
+            b"---\ntitle: ok\nsummary: Theresa May\x92s \x93plan\x94\n---\n",
+            3,
+            WINDOWS_1252.format(byte="0x92", char="\u2019", word="May\u2019s"),
+        ),
+        (
+            b"---\ntitle: ok\nsummary: ok\n---\nIt cost \x80100 \x96 or more.\n",
+            5,
+            WINDOWS_1252.format(byte="0x80", char="\u20ac", word="\u20ac100"),
+        ),
+        # UTF-16, which Windows Notepad calls "Unicode"
+        (
+            "---\ntitle: ok\n---\n".encode("utf-16"),
+            1,
+            "file is not valid UTF-8: it looks like UTF-16, which Windows calls 'Unicode'. "
+            + RESAVE,
+        ),
+        # bytes that are no text in Windows-1252 either: no guess
+        (b"---\ntitle: \x81\x8d\n---\n", 2, "file is not valid UTF-8 (byte 0x81). " + RESAVE),
+        (b"---\ntitle: ok\x00\xff\n---\n", 2, "file is not valid UTF-8 (byte 0xff). " + RESAVE),
+    ],
+)
+def test_not_utf8_says_which_encoding_it_looks_like(data, line, message):
+    assert load_error(data) == f"content/articles/story.md:{line}: {message}"
+
+
+TAB = (
+    "this line is indented with a tab, and YAML allows only spaces there; replace the tab "
+    "with spaces, as many as the lines it belongs with"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\n\ttitle: A story\n---\n", 2),
+        ("---\ntitle: A story\nsource:\n\tname: The Paper\n---\n", 4),
+        ("---\ntitle: A story\npeople:\n\t- theresa-may\n---\n", 4),
+        ("---\ntitle: A story\nsource:\n  name: The Paper\n  \turl: https://e.org/\n---\n", 5),
+        ("---\ntitle: A story\nquotes:\n  -\tby: x\n    text: y\n---\n", 4),
+        ("---\ntitle: A\nsummary: B\nroles:\n  - title: C\n \t from: 2016-01-01\n---\n", 6),
+    ],
+)
+def test_a_tab_used_to_indent_is_named_in_plain_words(text, line):
+    assert load_error(text) == f"content/articles/story.md:{line}: {TAB}"
+
+
+def test_tabs_where_yaml_allows_them_are_no_error():
+    doc = load("---\ntitle:\tA story\nsummary: Tab\tinside\n---\n\tIndented body.\n")
+    assert doc.meta == {"title": "A story", "summary": "Tab\tinside"}
+
+
+def apostrophe(where: str, single: str, double: str) -> str:
+    return (
+        f"the apostrophe {where} ends the text that the ' before it opened; inside single quotes "
+        f"write an apostrophe twice ({single}), or put the text in double quotes instead ({double})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        (
+            "---\ntitle: 'Theresa May's speech'\n---\n",
+            2,
+            apostrophe("in May's", "'Theresa May''s speech'", '"Theresa May\'s speech"'),
+        ),
+        (  # a second apostrophe, and the closing quote left off
+            "---\ntitle: ok\nsummary: 'Britain's PM's view\n---\n",
+            3,
+            apostrophe("in Britain's", "'Britain''s PM''s view'", '"Britain\'s PM\'s view"'),
+        ),
+        (  # a plural's apostrophe, then a space
+            "---\ntitle: 'The Joneses' house'\n---\n",
+            2,
+            apostrophe("after Joneses", "'The Joneses'' house'", '"The Joneses\' house"'),
+        ),
+        (  # in a list, deeper down
+            "---\ntitle: ok\nquotes:\n  - by: x\n    text: 'we won't go'\n---\n",
+            5,
+            apostrophe("in won't", "'we won''t go'", '"we won\'t go"'),
+        ),
+        (  # in a list on one line
+            "---\ntitle: ok\naliases: [Mrs May, 'May's team']\n---\n",
+            3,
+            apostrophe("in May's", "'May''s team'", '"May\'s team"'),
+        ),
+        (  # a double quote mark already inside: the double-quoted fix escapes it
+            "---\ntitle: 'It's \"over\"'\n---\n",
+            2,
+            apostrophe("in It's", "'It''s \"over\"'", '"It\'s \\"over\\""'),
+        ),
+        (
+            '---\ntitle: "He said "no" today"\n---\n',
+            2,
+            'the quote mark before no ends the text that the " before it opened; inside double '
+            'quotes write a quote mark as \\" ("He said \\"no\\" today"), or put the text in '
+            "single quotes instead ('He said \"no\" today')",
+        ),
+    ],
+)
+def test_a_quote_mark_that_ends_quoted_text_early_is_explained(text, line, message):
+    assert load_error(text) == f"content/articles/story.md:{line}: {message}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: 'Theresa May''s speech'\n---\n",
+        "---\ntitle: \"Theresa May's speech\"\n---\n",
+        "---\ntitle: Theresa May's speech\n---\n",
+        "---\ntitle: 'May' # the short name\n---\n",
+        "---\naliases: ['Mrs May', \"May's\"]\n---\n",
+    ],
+)
+def test_apostrophes_written_as_yaml_wants_are_no_error(text):
+    assert "May" in str(load(text).meta)
+
+
+def test_a_quote_inside_plain_text_is_not_blamed_for_another_mistake():
+    assert load_error("---\nsummary: Labour - 'the party' said: no\n---\n") == (
+        "content/articles/story.md:2: YAML syntax error: mapping values are not allowed in this "
+        "context; put quotes around text that contains ': '"
     )
 
 
@@ -241,7 +382,7 @@ def test_every_collection_is_read_in_a_stable_order(tmp_path, monkeypatch):
     ]
 
 
-def test_hidden_and_non_markdown_files_are_ignored(tmp_path, monkeypatch):
+def test_hidden_files_and_editor_litter_are_ignored_silently(tmp_path, monkeypatch):
     docs, problems = load_folder(
         tmp_path,
         monkeypatch,
@@ -249,11 +390,79 @@ def test_hidden_and_non_markdown_files_are_ignored(tmp_path, monkeypatch):
             "content/articles/story.md": GOOD,
             "content/articles/.story.md.swp": "junk",
             "content/articles/.hidden.md": "junk",
-            "content/articles/notes.txt": "junk",
+            "content/articles/.drafts/old.txt": "junk",
+            "content/articles/story.md~": "junk",
+            "content/articles/#story.md#": "junk",
+            "content/people/Thumbs.db": "junk",
+            "content/.DS_Store": "junk",
         },
     )
     assert problems == []
     assert [d.slug for d in docs] == ["story"]
+
+
+NOT_READ = "warning: this file is not read: only names ending in .md (in lowercase) are read; rename it to "
+
+
+def test_files_with_another_ending_are_warned_about_never_read(tmp_path, monkeypatch):
+    collector = Collector()
+    ignored: dict[str, tuple[str, Path]] = {}
+    lay_out(
+        tmp_path,
+        {
+            "content/articles/story.md": GOOD,
+            "content/articles/second.MD": GOOD,
+            "content/articles/2017/third.Md": GOOD,
+            "content/articles/fourth.markdown": GOOD,
+            "content/articles/notes.txt": GOOD,
+            "content/people/theresa-may.md.txt": GOOD,  # Windows hid the .txt
+            "content/people/Boris Johnson.TXT": GOOD,
+            "content/topics/nato.mkd": GOOD,
+            "content/topics/brief.docx": b"PK\x03\x04",
+            "content/people/may.jpg": b"\xff\xd8",
+            "content/topics/data.csv": "a,b\n",
+            "content/theresa-may.md": GOOD,  # outside the three folders
+            "content/Topics/kremlin.md": GOOD,  # a folder named in another case
+            "content/person/putin.MD": GOOD,  # ... or in the singular
+            "content/drafts/old.md": GOOD,  # ... or no collection at all
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    docs = load_documents(Path("content"), collector, ignored=ignored)
+    assert [d.slug for d in docs] == ["story"]
+    assert [str(d) for d in sorted(collector.diagnostics)] == [
+        "content/Topics: warning: folder 'Topics' is ignored; rename it to 'topics'",
+        "content/articles/2017/third.Md:1: " + NOT_READ + "third.md",
+        "content/articles/fourth.markdown:1: " + NOT_READ + "fourth.md",
+        "content/articles/notes.txt:1: " + NOT_READ + "notes.md",
+        "content/articles/second.MD:1: " + NOT_READ + "second.md",
+        "content/drafts: warning: folder 'drafts' is ignored; content goes in "
+        "content/articles/, content/people/, content/topics/",
+        "content/people/Boris Johnson.TXT:1: " + NOT_READ + "boris-johnson.md",
+        "content/people/may.jpg:1: warning: this file is not read: pictures go in static/ "
+        "(a person's image: is a path inside static/)",
+        "content/people/theresa-may.md.txt:1: " + NOT_READ + "theresa-may.md",
+        "content/person: warning: folder 'person' is ignored; rename it to 'people'",
+        "content/theresa-may.md:1: warning: this file is not read: files go in "
+        "content/articles/, content/people/ or content/topics/; move it into one",
+        "content/topics/brief.docx:1: warning: this file is not read: it is a word processor's "
+        "document, and only plain-text Markdown files ending in .md are read; copy its text "
+        "into one (python build.py new makes one for you)",
+        "content/topics/data.csv:1: warning: this file is not read: only files ending in .md "
+        "are read; move it out of the content folder",
+        "content/topics/nato.mkd:1: " + NOT_READ + "nato.md",
+    ]
+    assert ignored == {
+        "second": ("articles", Path("content/articles/second.MD")),
+        "third": ("articles", Path("content/articles/2017/third.Md")),
+        "fourth": ("articles", Path("content/articles/fourth.markdown")),
+        "notes": ("articles", Path("content/articles/notes.txt")),
+        "theresa-may": ("people", Path("content/people/theresa-may.md.txt")),
+        "boris-johnson": ("people", Path("content/people/Boris Johnson.TXT")),
+        "nato": ("topics", Path("content/topics/nato.mkd")),
+        "kremlin": ("", Path("content/Topics/kremlin.md")),
+        "putin": ("", Path("content/person/putin.MD")),
+    }
 
 
 @pytest.mark.parametrize(
@@ -304,7 +513,8 @@ def test_every_bad_file_is_reported_in_one_pass(tmp_path, monkeypatch):
     assert [d.slug for d in docs] == ["good"]
     assert problems == [
         "content/articles/empty.md:1: file is empty; it needs front matter between two '---' lines",
-        "content/articles/latin1.md:2: file is not valid UTF-8 (byte 0xe9); save it with UTF-8 encoding",
+        "content/articles/latin1.md:2: "
+        + WINDOWS_1252.format(byte="0xe9", char="é", word="café"),
         "content/people/Bad Name.md:1: file name 'Bad Name.md' is not a valid slug; rename it to "
         "'bad-name.md' (lowercase letters, digits and single hyphens)",
         "content/topics/unclosed.md:1: front matter opened here is never closed; add a line '---' "
@@ -428,7 +638,9 @@ def test_site_settings_file_missing(tmp_path, monkeypatch):
 def test_site_settings_not_utf8(tmp_path, monkeypatch):
     config, problems = config_of(tmp_path, monkeypatch, b"title: caf\xe9\n")
     assert config is None
-    assert problems == ["site.yaml:1: file is not valid UTF-8; save it with UTF-8 encoding"]
+    assert problems == [
+        "site.yaml:1: " + WINDOWS_1252.format(byte="0xe9", char="é", word="café")
+    ]
 
 
 # --- Small helpers the messages rely on ----------------------------------------------------

@@ -322,12 +322,36 @@ def test_wrong_types(collection, text, message):
     [
         ("2016-13-01", "'2016-13-01'"),
         ("2017-02-30", "'2017-02-30'"),
-        ("2017/11/15", "'2017/11/15'"),
-        ("15 November 2017", "'15 November 2017'"),
-        ("2017-11-15T10:00", "'2017-11-15T10:00'"),
-        ("2017-1-5", "'2017-1-5'"),
-        ("20171115", "a number (20171115)"),
+        ("2017/11/15", "'2017/11/15' (did you mean 2017-11-15?)"),
+        ("15 November 2017", "'15 November 2017' (did you mean 2017-11-15?)"),
+        ("2017-11-15T10:00", "'2017-11-15T10:00' (did you mean 2017-11-15?)"),
+        ("2017-1-5", "'2017-1-5' (did you mean 2017-01-05?)"),
+        ("20171115", "a number (20171115) (did you mean 2017-11-15?)"),
         ("yes", "yes/true (a true/false value)"),
+        # another format: day first, month first, words, a time of day
+        ("22/07/2020", "'22/07/2020' (did you mean 2020-07-22?)"),
+        ("07/22/2020", "'07/22/2020' (did you mean 2020-07-22?)"),
+        ("22.07.2020", "'22.07.2020' (did you mean 2020-07-22?)"),
+        ("22-07-20", "'22-07-20' (did you mean 2020-07-22?)"),
+        ("2020/7/22", "'2020/7/22' (did you mean 2020-07-22?)"),
+        ("22 July 2020", "'22 July 2020' (did you mean 2020-07-22?)"),
+        ("22nd of July 2020", "'22nd of July 2020' (did you mean 2020-07-22?)"),
+        ("'July 22, 2020'", "'July 22, 2020' (did you mean 2020-07-22?)"),
+        ("'Wednesday, 22 Jul. 2020'", "'Wednesday, 22 Jul. 2020' (did you mean 2020-07-22?)"),
+        ("Sept 3 2020", "'Sept 3 2020' (did you mean 2020-09-03?)"),
+        ("2020-07-22 18:30:00+01:00", "'2020-07-22 18:30:00+01:00' (did you mean 2020-07-22?)"),
+        # both readings are dates: both are offered, named
+        (
+            "07/08/2020",
+            "'07/08/2020' (did you mean 2020-08-07 (7 August) or 2020-07-08 (8 July)?)",
+        ),
+        # no date in any format: no suggestion
+        ("31/02/2020", "'31/02/2020'"),
+        ("13/13/2020", "'13/13/2020'"),
+        ("32 July 2020", "'32 July 2020'"),
+        ("July 2020", "'July 2020'"),
+        ("2020", "a number (2020)"),
+        ("next Tuesday", "'next Tuesday'"),
     ],
 )
 def test_bad_article_date(value, shown):
@@ -574,3 +598,199 @@ def test_role_held_on_a_date(day, label):
     found, _ = parse("people", JOHNSON, "boris-johnson")
     assert found is not None
     assert found.role_label_on(dt.date.fromisoformat(day)) == label
+
+
+# --- Every field that takes a slug ---------------------------------------------------------
+
+NATO = "---\nname: NATO\nsummary: An alliance.\nkind: organisation\naliases: [Nato]\n---\n"
+BY_HINT = (
+    "; a claim's 'by' is a person's or topic's slug, or words that name no page, with a "
+    "space or a capital letter ('a new study')"
+)
+
+
+def claims_by(*speakers: str) -> str:
+    claims = "".join(
+        f"  - claim: Claim {i}.\n    status: asserted\n    by: {by}\n" for i, by in enumerate(speakers)
+    )
+    return f"---\ntitle: T\ndate: 2017-11-15\nsummary: S\nclaims:\n{claims}---\nBody.\n"
+
+
+def test_claim_by_a_mistyped_slug_is_an_error_with_the_nearest():
+    _, problems = site_problems(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/topics/nato.md": NATO,
+            "content/articles/other.md": article(),
+            "content/articles/story.md": claims_by(
+                "theresa-mey", "natoo", "winston-churchill", "other", "nato-", "Theresa-May",
+                "'[[theresa-may]]'", "'[[nato|the alliance]]'",
+            ),
+        }
+    )
+    assert problems == [
+        "content/articles/story.md:8: claims[0].by: unknown person or topic 'theresa-mey' "
+        "(did you mean 'theresa-may'?)" + BY_HINT,
+        "content/articles/story.md:11: claims[1].by: unknown person or topic 'natoo' "
+        "(did you mean 'nato'?)" + BY_HINT,
+        "content/articles/story.md:14: claims[2].by: unknown person or topic "
+        "'winston-churchill'" + BY_HINT,
+        "content/articles/story.md:17: claims[3].by: 'other' is an article, not a person or "
+        "topic" + BY_HINT,
+        "content/articles/story.md:20: claims[4].by: unknown person or topic 'nato-' (did you "
+        "mean 'nato'?); a slug is lowercase words joined by single hyphens" + BY_HINT,
+        "content/articles/story.md:23: claims[5].by: unknown person or topic 'Theresa-May' (did "
+        "you mean 'theresa-may'?); a slug is lowercase words joined by single hyphens" + BY_HINT,
+        "content/articles/story.md:26: claims[6].by: write the slug alone, without [[ ]]: "
+        "theresa-may" + BY_HINT,
+        "content/articles/story.md:29: claims[7].by: write the slug alone, without [[ ]]: nato"
+        + BY_HINT,
+    ]
+
+
+def test_claim_by_words_is_free_text_and_a_name_is_a_hint():
+    site, problems = site_problems(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/topics/nato.md": NATO,
+            "content/articles/story.md": claims_by(
+                "theresa-may",
+                "nato",
+                "a new study",
+                "officials",
+                "Reuters",
+                "The Labour Party",
+                "Theresa May",
+                "theresa  may",
+                "Nato",
+            ),
+        }
+    )
+    assert [c.by for c in site.articles[0].claims][:6] == [
+        "theresa-may",
+        "nato",
+        "a new study",
+        "officials",
+        "Reuters",
+        "The Labour Party",
+    ]
+    assert problems == [
+        "content/articles/story.md:26: warning: claims[6].by: 'Theresa May' is the name of "
+        "theresa-may; write by: theresa-may to link the claim to their page",
+        "content/articles/story.md:29: warning: claims[7].by: 'theresa  may' is the name of "
+        "theresa-may; write by: theresa-may to link the claim to their page",
+        "content/articles/story.md:32: warning: claims[8].by: 'Nato' is the name of nato; "
+        "write by: nato to link the claim to their page",
+    ]
+
+
+def test_quote_by_a_name_a_topic_or_a_mistyped_slug():
+    text = (
+        "---\ntitle: T\ndate: 2017-11-15\nsummary: S\nquotes:\n"
+        "  - by: Theresa May\n    text: a\n"
+        "  - by: nato\n    text: b\n"
+        "  - by: Theresa-May\n    text: c\n"
+        "  - by: theresa-may\n    text: d\n"
+        "  - by: '[[theresa-may]]'\n    text: e\n"
+        "---\nBody a b c d e.\n"
+    )
+    _, problems = site_problems(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/topics/nato.md": NATO,
+            "content/articles/story.md": text,
+        }
+    )
+    assert problems == [
+        "content/articles/story.md:6: quotes[0].by: 'Theresa May' is the name of theresa-may: "
+        "write the slug, theresa-may; a quote's 'by' is a person's slug",
+        "content/articles/story.md:8: quotes[1].by: 'nato' is a topic, not a person; a quote's "
+        "'by' is a person's slug",
+        "content/articles/story.md:10: quotes[2].by: unknown person 'Theresa-May' (did you mean "
+        "'theresa-may'?); a slug is lowercase words joined by single hyphens; a quote's 'by' "
+        "is a person's slug",
+        "content/articles/story.md:14: quotes[4].by: write the slug alone, without [[ ]]: "
+        "theresa-may; a quote's 'by' is a person's slug",
+    ]
+
+
+def test_people_and_topics_written_as_names_or_with_capitals():
+    _, problems = site_problems(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/topics/nato.md": NATO,
+            "content/articles/story.md": article(
+                people=["Theresa May", "Theresa-May"], topics=["NATO", "Theresa May"]
+            ),
+        }
+    )
+    assert problems == [
+        "content/articles/story.md:5: people[0]: 'Theresa May' is the name of theresa-may: "
+        "write the slug, theresa-may",
+        "content/articles/story.md:5: people[1]: unknown person 'Theresa-May' (did you mean "
+        "'theresa-may'?); a slug is lowercase words joined by single hyphens",
+        "content/articles/story.md:6: topics[0]: 'NATO' is the name of nato: write the slug, nato",
+        "content/articles/story.md:6: topics[1]: unknown topic 'Theresa May'; a slug is "
+        "lowercase words joined by single hyphens",
+    ]
+
+
+def test_a_file_not_read_for_its_name_is_named_instead_of_asking_for_a_new_one():
+    collector = Collector()
+    docs = documents(
+        {
+            "content/articles/story.md": article(
+                people=["theresa-may", "boris-johnson"], topics=["nato", "kremlin"]
+            ),
+        }
+    )
+    ignored = {
+        "kremlin": ("", Path("content/Topics/kremlin.md")),
+        "theresa-may": ("people", Path("content/people/Theresa-May.MD")),
+        "boris-johnson": ("topics", Path("content/topics/boris-johnson.txt")),
+        "nato": ("", Path("content/nato.md")),
+    }
+    parse_site(CONFIG, docs, collector, ignored=ignored)
+    assert [str(d) for d in collector.diagnostics] == [
+        "content/articles/story.md:5: people[0]: unknown person 'theresa-may'; "
+        "content/people/Theresa-May.MD is not read because of its name: rename it to "
+        "theresa-may.md",
+        "content/articles/story.md:5: people[1]: unknown person 'boris-johnson'; "
+        "content/topics/boris-johnson.txt is not read because of its name: rename it to "
+        "boris-johnson.md and move it into content/people/",
+        "content/articles/story.md:6: topics[0]: unknown topic 'nato'; content/nato.md is not "
+        "read because of where it is: move it into content/topics/",
+        "content/articles/story.md:6: topics[1]: unknown topic 'kremlin'; "
+        "content/Topics/kremlin.md is not read because of where it is: move it into "
+        "content/topics/",
+    ]
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        '"One line: who this person is."',
+        '"one line:  who this person is"',
+        '"One line: who this person is…"',
+    ],
+)
+def test_example_text_from_new_is_refused_however_it_was_touched(summary):
+    _, problems = site_problems(
+        {"content/people/someone.md": f"---\nname: Someone\nsummary: {summary}\n---\n"}
+    )
+    assert problems == [
+        "content/people/someone.md:3: summary: this is the example text that build.py new "
+        "wrote; replace it with your own before publishing"
+    ]
+
+
+def test_example_text_is_allowed_in_a_draft_and_text_of_ones_own_anywhere():
+    _, problems = site_problems(
+        {
+            "content/people/someone.md": "---\nname: Someone\nsummary: \"One line: a lawyer.\"\n---\n",
+            "content/articles/story.md": article(
+                summary='"One sentence: what this story is about."', draft="true"
+            ),
+        }
+    )
+    assert problems == []

@@ -111,6 +111,7 @@ def test_article_has_the_required_fields_and_the_given_date(content: Path) -> No
         "title": "Corbyn asks for more evidence",
         "date": "2024-03-05",
         "summary": "One sentence: what this story is about.",
+        "draft": True,
     }
 
 
@@ -149,11 +150,12 @@ def test_topic_has_the_required_fields_and_lists_the_kinds(content: Path) -> Non
 def test_every_optional_field_is_a_comment_with_an_explanation(content: Path, kind: str) -> None:
     path = create_page(kind, "Some Name", content, today=TODAY)
     text = path.read_text(encoding="utf-8")
-    optional = [key for key, required in SPECS[kind].items() if not required]
+    written = {"draft"} if kind == "article" else set()  # a new article is a draft
+    optional = [key for key, required in SPECS[kind].items() if not required and key not in written]
     for key in optional:
         lines = [line for line in text.splitlines() if line.startswith(f"# {key}:")]
         assert len(lines) == 1, key
-    assert not set(optional) & set(front_matter(path))
+    assert set(front_matter(path)) == {k for k, required in SPECS[kind].items() if required} | written
     # Each optional field's first line carries a note after its example.
     noted = {m[1] for m in re.finditer(r"(?m)^# ([a-z_]+):.*?\s# \S", text)}
     assert noted == set(optional)
@@ -288,15 +290,28 @@ def test_cli_new_honours_content(make_project: MakeProject) -> None:
     assert (done.returncode, done.stdout) == (0, "elsewhere/topics/nato.md\n")
 
 
-def test_generated_files_build_cleanly(make_project: MakeProject) -> None:
+def test_generated_files_build_once_the_placeholders_are_replaced(make_project: MakeProject) -> None:
     project = make_project({})
     content = project.root / "content"
-    for kind, title in [
-        ("article", 'Jeremy Corbyn: "We need to see more evidence" #Russia'),
-        ("person", "Recep Tayyip Erdoğan"),
-        ("topic", "Müller & Søren's Plan"),
-    ]:
-        create_page(kind, title, content, today=TODAY)
+    made = {
+        kind: create_page(kind, title, content, today=TODAY)
+        for kind, title in [
+            ("article", 'Jeremy Corbyn: "We need to see more evidence" #Russia'),
+            ("person", "Recep Tayyip Erdoğan"),
+            ("topic", "Müller & Søren's Plan"),
+        ]
+    }
+    checked = project.build("check")
+    assert checked.returncode == 1
+    # The new article is a draft, so only the person and the topic would publish theirs.
+    assert [line for line in checked.stderr.splitlines() if ": warning: " not in line] == [
+        "content/people/recep-tayyip-erdogan.md:3: " + PLACEHOLDER,
+        "content/topics/muller-sorens-plan.md:3: " + PLACEHOLDER,
+        "Build failed: 2 errors.",
+    ]
+    for kind in ("person", "topic"):
+        text = made[kind].read_text(encoding="utf-8")
+        made[kind].write_text(re.sub(r'(?m)^summary: .*$', "summary: Written.", text), encoding="utf-8")
     checked = project.build("check")
     assert checked.returncode == 0, checked.stderr
     # A new article names nobody yet and a new person is in no article yet: the build
@@ -308,9 +323,135 @@ def test_generated_files_build_cleanly(make_project: MakeProject) -> None:
     person = project.page("people/recep-tayyip-erdogan/")
     assert "Recep Tayyip Erdoğan" in person
     assert "Biography" not in person  # an empty body adds no empty section
+    assert not (project.root / "_site/articles/jeremy-corbyn-we-need-to-see-more-evidence-russia").exists()
+    for page in (project.root / "_site").rglob("*.*"):
+        if page.suffix in (".html", ".xml", ".json"):
+            text = page.read_text(encoding="utf-8")
+            assert "Optional fields" not in text, page
+            assert "goes below the closing" not in text, page
+            assert "One sentence" not in text and "Jeremy Corbyn" not in text, page
+    # With drafts included it is on the site, and the build reminds of the example text.
+    drafts = project.build("--drafts", "--no-search")
+    assert drafts.returncode == 0, drafts.stderr
+    assert (
+        "content/articles/jeremy-corbyn-we-need-to-see-more-evidence-russia.md:4: warning: "
+        "summary: this is still the example text that build.py new wrote; replace it before "
+        "you remove draft: true"
+    ) in drafts.stderr.splitlines()
     article = project.page("articles/jeremy-corbyn-we-need-to-see-more-evidence-russia/")
     assert '<h1>Jeremy Corbyn: &#34;We need to see more evidence&#34; #Russia</h1>' in article
-    for page in (project.root / "_site").rglob("*.html"):
-        html = page.read_text(encoding="utf-8")
-        assert "Optional fields" not in html, page
-        assert "goes below the closing" not in html, page
+    assert "draft-banner" in article
+
+
+PLACEHOLDER = (
+    "summary: this is the example text that build.py new wrote; replace it with your own "
+    "before publishing"
+)
+
+
+def test_a_new_article_published_with_its_placeholder_is_refused(make_project: MakeProject) -> None:
+    project = make_project({})
+    path = create_page("article", "A story", project.root / "content", today=TODAY)
+    text = path.read_text(encoding="utf-8").replace("draft: true", "draft: false")
+    path.write_text(text, encoding="utf-8")
+    built = project.build("--no-search")
+    assert built.returncode == 1
+    assert built.stderr.splitlines()[-2:] == [
+        "content/articles/a-story.md:4: " + PLACEHOLDER,
+        "Build failed: 1 error; _site was left as it was.",
+    ]
+    assert not (project.root / "_site").exists()
+
+
+def test_every_example_that_is_no_real_value_is_refused_when_published(
+    make_project: MakeProject,
+) -> None:
+    project = make_project(
+        {
+            "content/people/jeremy-corbyn.md": "---\nname: Jeremy Corbyn\nsummary: Leader.\n---\n",
+            "content/people/theresa-may.md": "---\nname: Theresa May\nsummary: PM.\n---\n",
+            "content/topics/nato.md": "---\nname: NATO\nsummary: Alliance.\nkind: organisation\n---\n",
+        }
+    )
+    path = create_page("article", "A story", project.root / "content", today=TODAY)
+    text = uncommented(path.read_text(encoding="utf-8")).replace("draft: true", "draft: false")
+    quote = "we need to see more evidence … of Russian interference"
+    path.write_text(text + f"Jeremy Corbyn said {quote.replace('…', 'and more')}.\n", encoding="utf-8")
+    built = project.build("check")
+    lines = dict.fromkeys(text.splitlines())
+    at = {key: i for i, key in enumerate(lines, 1)}
+    expected = [
+        f"content/articles/a-story.md:{at[line]}: {field}: this is the example text that build.py "
+        "new wrote; replace it with your own before publishing"
+        for field, line in [
+            ("summary", 'summary: "One sentence: what this story is about."'),
+            ("source.name", "  name: The Example Times"),
+            ("source.url", "  url: https://example.org/news/story"),
+            ("related_headlines[0].url", "    url: https://example.org/news/fake-accounts"),
+            ("claims[0].evidence[0].url", "        url: https://example.org/study"),
+        ]
+    ]
+    assert [line for line in built.stderr.splitlines() if "example text" in line] == expected
+
+
+# --- Files under another name, and names other pages have ---
+
+
+def test_refuses_a_page_that_exists_under_a_name_the_build_skips(make_project: MakeProject) -> None:
+    project = make_project({"content/people/Theresa-May.MD": MAY, "content/topics/nato.txt": "x"})
+    for args, shown in [
+        (("person", "Theresa May"), "content/people/Theresa-May.MD"),
+        (("topic", "NATO"), "content/topics/nato.txt"),
+        (("article", "Nato"), "content/topics/nato.txt"),
+    ]:
+        done = project.build("new", *args)
+        collection = COLLECTIONS[args[0]]
+        slug = "theresa-may" if shown.startswith("content/people") else "nato"
+        assert (done.returncode, done.stdout, done.stderr) == (
+            1,
+            "",
+            f"error: {shown} is already this page, under a name the build does not read; "
+            f"rename it to {slug}.md (in content/{collection}/) instead of starting another\n",
+        ), args
+    assert sorted(p.name for p in (project.root / "content").rglob("*")) == [
+        "Theresa-May.MD", "nato.txt", "people", "topics",
+    ]
+
+
+CLASH = (
+    "; two pages with one name make every mention of it ambiguous. If they are the same, "
+    "delete this file and edit that one; if not, tell them apart in the name or aliases"
+)
+
+
+def test_new_person_or_topic_warns_of_a_name_another_page_has(make_project: MakeProject) -> None:
+    project = make_project(
+        {
+            "content/people/pm.md": MAY,  # named Theresa May, under another slug
+            "content/topics/nato.md": (
+                "---\nname: North Atlantic Treaty Organization\nsummary: An alliance.\n"
+                "kind: organisation\naliases: [NATO, Nato]\n---\n"
+            ),
+            "content/articles/story.md": "---\ntitle: Brexit\ndate: 2017-11-15\nsummary: S\n---\n",
+        }
+    )
+    for kind, title, made, clash in [
+        ("person", "Theresa May", "people/theresa-may", "the name of Theresa May (content/people/pm.md:2)"),
+        ("person", "mrs  may", "people/mrs-may", "an alias of Theresa May (content/people/pm.md:4)"),
+        ("topic", "The Prime Minister", "topics/the-prime-minister", "a role alias of Theresa May (content/people/pm.md:14)"),
+        ("topic", "nato", "topics/nato", None),
+    ]:
+        if clash is None:  # the same slug as a page: refused, as before
+            assert project.build("new", kind, title).returncode == 1
+            continue
+        done = project.build("new", kind, title)
+        shown = " ".join(title.split())
+        assert (done.returncode, done.stdout, done.stderr) == (
+            0,
+            f"content/{made}.md\n",
+            f"content/{made}.md:2: warning: '{shown}' is already {clash}{CLASH}\n",
+        ), title
+    # No clash, no warning; an article's title is no name to clash with.
+    for kind, title in [("person", "Boris Johnson"), ("topic", "Brexit"), ("article", "Nato summit")]:
+        done = project.build("new", kind, title)
+        assert (done.returncode, done.stderr) == (0, ""), title

@@ -71,7 +71,7 @@ class Server:
     def next_status(self, after: int, timeout: float = 10) -> dict[str, object]:
         """Read the event stream until a status newer than `after` arrives."""
         sock = socket.create_connection(("127.0.0.1", self.port), timeout=timeout)
-        sock.sendall(b"GET /__explainer/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.sendall(f"GET /__explainer/events HTTP/1.1\r\nHost: 127.0.0.1:{self.port}\r\n\r\n".encode())
         buffer = b""
         deadline = time.monotonic() + timeout
         try:
@@ -114,7 +114,7 @@ class Events:
 
     def __init__(self, port: int) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-        self.sock.sendall(b"GET /__explainer/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        self.sock.sendall(f"GET /__explainer/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         self.buffer = b""
 
     def newer(self, after: int, timeout: float = 30) -> dict[str, object]:
@@ -235,8 +235,9 @@ ATTACKS: list[tuple[str, bytes, set[int | None]]] = [
     ("home folder", b"GET /~/secret.txt", OUTSIDE),
     ("absolute path", b"GET /etc/passwd", OUTSIDE),
     ("double slash", b"GET //etc/passwd", OUTSIDE),
-    ("absolute URL", b"GET http://127.0.0.1/../../secret.txt", OUTSIDE),
-    ("absolute URL, other host", b"GET http://evil.example/etc/passwd", OUTSIDE),
+    # (403: the URL names a host other than the preview's address and port)
+    ("absolute URL", b"GET http://127.0.0.1/../../secret.txt", {403, *OUTSIDE}),
+    ("absolute URL, other host", b"GET http://evil.example/etc/passwd", {403, *OUTSIDE}),
     ("asterisk", b"GET *", OUTSIDE),
     ("query and fragment", b"GET /?../../secret.txt#../../secret.txt", {200}),
     ("encoded NUL", b"GET /index.html%00.txt", {400}),
@@ -276,11 +277,19 @@ ATTACKS: list[tuple[str, bytes, set[int | None]]] = [
 SECRETS = (b"TOP-SECRET", b"base_url", b"root:")
 
 
-def send_raw(port: int, request_line: bytes) -> tuple[int | None, dict[str, str], bytes]:
-    """Send one request exactly as given; return the status, headers and everything sent back."""
+def send_raw(
+    port: int, request_line: bytes, host: bytes | None = None, headers: bytes = b""
+) -> tuple[int | None, dict[str, str], bytes]:
+    """Send one request exactly as given; return the status, headers and everything sent back.
+
+    The Host header is the server's own address unless `host` is given (b"" for none).
+    """
     request = request_line
+    if host is None:
+        host = f"127.0.0.1:{port}".encode()
     if not request_line.endswith(b"\r\n"):  # (an HTTP/0.9 request is sent as it is)
-        request += b" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        host_line = b"Host: " + host + b"\r\n" if host else b""
+        request += b" HTTP/1.1\r\n" + host_line + headers + b"Connection: close\r\n\r\n"
     received = b""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
         sock.sendall(request)
@@ -392,3 +401,187 @@ def test_preview_serves_from_memory_and_writes_no_site(served):
     assert server.request("/")[0] == 200
     assert not (project.root / "_site").exists()
     assert not (project.root / ".cache/preview").exists()
+
+
+# --- Only requests addressed to the preview itself (DNS rebinding) ---
+
+FOREIGN_HOSTS = [
+    b"evil.example",
+    b"evil.example:{port}",
+    b"127.0.0.1.evil.example:{port}",
+    b"localhost.evil.example:{port}",
+    b"evillocalhost:{port}",
+    b"localhost.:{port}",
+    b"10.0.0.5:{port}",
+    b"[fe80::1]:{port}",
+    b"[::ffff:7f00:1]x:{port}",
+    b"127.0.0.1:{port}@evil.example",
+    b"127.0.0.1:{port}/evil.example",
+    b"127.0.0.1 evil.example",
+    b"127.0.0.1:1",
+    b"localhost",  # no port: port 80, which is not this server's
+    b"::1",  # an IPv6 address must be in brackets
+    b"",  # a Host header with nothing in it
+]
+# Every kind of thing the preview answers: pages, a draft, the 404 page, site assets,
+# the live-reload stream and its script and style.
+HOST_PATHS = [
+    b"/",
+    b"/articles/story/",
+    b"/articles/later/",
+    b"/articles",
+    b"/no-such-page/",
+    b"/static/style.css",
+    b"/feed.xml",
+    b"/__explainer/events",
+    b"/__explainer/reload.js",
+    b"/__explainer/preview.css",
+]
+REFUSED = (
+    "This preview answers only requests addressed to http://127.0.0.1:{port}/ or "
+    "http://localhost:{port}/; this one was addressed elsewhere (a web page may be trying to "
+    "read the preview). To reach it under another name, restart it with --host NAME.\n"
+)
+SITE_MARKS = (b"<html", b"spoke on Tuesday", b"draft", b"EventSource", b"event: status", b"{")
+
+
+def refused_body(received: bytes) -> bytes:
+    return received.split(b"\r\n\r\n", 1)[1]
+
+
+def test_requests_for_another_host_get_nothing_of_the_site(served):
+    _, server = served
+    port = server.port
+    expected = REFUSED.format(port=port).encode()
+    problems = []
+    for host in FOREIGN_HOSTS:
+        host = host.replace(b"{port}", str(port).encode())
+        for path in HOST_PATHS:
+            for method in (b"GET", b"HEAD"):
+                status, headers, received = send_raw(port, method + b" " + path, host=host)
+                body = refused_body(received) if status else received
+                want = b"" if method == b"HEAD" else expected
+                if status != 403 or body != want:
+                    problems.append(f"Host {host!r} {method!r} {path!r}: {status} {body[:80]!r}")
+                if headers.get("content-type") != "text/plain; charset=utf-8":
+                    problems.append(f"Host {host!r} {path!r}: {headers.get('content-type')}")
+                if any(mark in received for mark in SITE_MARKS):
+                    problems.append(f"Host {host!r} {path!r}: part of the site was sent")
+    assert problems == [], "\n".join(problems)
+
+
+def test_requests_without_one_host_are_refused(served):
+    _, server = served
+    port = server.port
+    expected = REFUSED.format(port=port).encode()
+    own = f"127.0.0.1:{port}".encode()
+    cases = {
+        "no Host header": send_raw(port, b"GET /articles/later/", host=b""),
+        "two Host headers, the second foreign": send_raw(
+            port, b"GET /articles/later/", headers=b"Host: evil.example\r\n"
+        ),
+        "two Host headers, both its own": send_raw(
+            port, b"GET /articles/later/", headers=b"Host: " + own + b"\r\n"
+        ),
+        "an absolute URL naming another host": send_raw(
+            port, b"GET http://evil.example:" + str(port).encode() + b"/articles/later/"
+        ),
+        "POST to another host": send_raw(port, b"POST /", host=b"evil.example"),
+        "a made-up method to another host": send_raw(port, b"STEAL /", host=b"evil.example"),
+    }
+    for name, (status, _, received) in cases.items():
+        assert (status, refused_body(received)) == (403, expected), name
+    # HTTP/1.0 without a Host header, and HTTP/0.9, which cannot have one
+    status, _, received = send_raw(port, b"GET /articles/later/ HTTP/1.0\r\n\r\n")
+    assert (status, refused_body(received)) == (403, expected)
+    status, _, received = send_raw(port, b"GET /articles/later/\r\n")
+    assert (status, received) == (None, expected)
+
+
+def test_its_own_names_still_get_the_site(served):
+    _, server = served
+    port = server.port
+    for host in (
+        f"127.0.0.1:{port}",
+        f"localhost:{port}",
+        f"LocalHost:{port}",
+        f"[::1]:{port}",
+        f"127.0.0.2:{port}",
+        f"preview.localhost:{port}",
+    ):
+        status, _, received = send_raw(port, b"GET /articles/later/", host=host.encode())
+        assert status == 200 and b"draft-banner" in received, host
+        status, _, received = send_raw(port, b"GET /__explainer/reload.js", host=host.encode())
+        assert status == 200 and b"EventSource" in received, host
+    # the live-reload stream answers its own host with a status at once
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(f"GET /__explainer/events HTTP/1.1\r\nHost: localhost:{port}\r\n\r\n".encode())
+        received = b""
+        while b"event: status" not in received:
+            chunk = sock.recv(65536)
+            assert chunk, received
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 200 ")
+
+
+def test_a_host_given_with_host_is_answered_and_others_are_not(make_project):
+    project = make_project(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/articles/story.md": article("She spoke at noon.", people=["theresa-may"]),
+        }
+    )
+    server = Server(project, "--host", "0.0.0.0")
+    try:
+        port = server.port
+        for host, want in (
+            (f"0.0.0.0:{port}", 200),
+            (f"192.0.2.7:{port}", 200),  # any address: a rebinding attack needs a name
+            (f"localhost:{port}", 200),
+            (f"evil.example:{port}", 403),
+            (f"192.0.2.7:{port + 1}", 403),
+        ):
+            status, _, received = send_raw(port, b"GET /articles/story/", host=host.encode())
+            assert status == want, host
+            assert (b"spoke at noon" in received) == (want == 200), host
+        status, _, received = send_raw(port, b"GET /", host=b"evil.example")
+        assert refused_body(received) == (
+            f"This preview answers only requests addressed to http://0.0.0.0:{port}/ or "
+            f"http://localhost:{port}/; this one was addressed elsewhere (a web page may be "
+            "trying to read the preview). To reach it under another name, restart it with "
+            "--host NAME.\n"
+        ).encode()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(
+    ("host", "listen", "port", "allowed"),
+    [
+        ("127.0.0.1:8000", "127.0.0.1", 8000, True),
+        ("localhost:8000", "127.0.0.1", 8000, True),
+        ("[::1]:8000", "::1", 8000, True),
+        ("[::1]:8000", "127.0.0.1", 8000, True),
+        ("localhost", "127.0.0.1", 80, True),
+        ("mybox.lan:8000", "mybox.lan", 8000, True),
+        ("MyBox.LAN:8000", "mybox.lan", 8000, True),
+        ("[2001:db8::5]:8000", "::", 8000, True),
+        ("10.1.2.3:8000", "0.0.0.0", 8000, True),
+        (None, "127.0.0.1", 8000, False),
+        ("localhost", "127.0.0.1", 8000, False),
+        ("localhost:80", "127.0.0.1", 8000, False),
+        ("evil.example:8000", "127.0.0.1", 8000, False),
+        ("evil.example:8000", "0.0.0.0", 8000, False),
+        ("10.1.2.3:8000", "127.0.0.1", 8000, False),
+        ("10.1.2.3:8000", "mybox.lan", 8000, False),
+        ("mybox.lan.evil.example:8000", "mybox.lan", 8000, False),
+        ("[127.0.0.1]:8000", "127.0.0.1", 8000, False),
+        ("localhost:8000:8000", "127.0.0.1", 8000, False),
+        ("localhost:", "127.0.0.1", 8000, False),
+        ("user@localhost:8000", "127.0.0.1", 8000, False),
+    ],
+)
+def test_allowed_host(host, listen, port, allowed):
+    from explainer.serve import allowed_host
+
+    assert allowed_host(host, listen, port) is allowed

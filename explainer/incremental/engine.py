@@ -124,6 +124,7 @@ class State:
     config_text: bytes
     files: list[ContentFile]
     scan_problems: tuple[Diagnostic, ...]  # what looking at the names and links found
+    ignored: dict[str, tuple[str, Path]]  # slug -> a file not read for its name
     documents: dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]]
     parsed: dict[str, Parsed]  # by path
     context: LinkContext
@@ -293,11 +294,12 @@ class Engine:
             check_project_files(
                 settings.root, settings.content, settings.templates, settings.static, scanned
             )
-            files = scan_content(settings.content, scanned, limits)
+            ignored: dict[str, tuple[str, Path]] = {}
+            files = scan_content(settings.content, scanned, limits, ignored)
             scan_problems = tuple(scanned.diagnostics)
         else:
             assert old is not None
-            scan_problems = old.scan_problems
+            scan_problems, ignored = old.scan_problems, old.ignored
         collector.diagnostics.extend(scan_problems)
         documents, docs, unreadable = self._load(old, files, collector, limits)
         stages.lap("load")
@@ -305,7 +307,8 @@ class Engine:
             collector.raise_if_errors()
         assert config is not None
         parsed = self._parse(old, docs, collector)
-        site = check_site(config, docs, [parsed[str(d.src_path)].page for d in docs], collector, unreadable)
+        pages = [parsed[str(d.src_path)].page for d in docs]
+        site = check_site(config, docs, pages, collector, unreadable, ignored)
         collector.raise_if_errors()
         stages.lap("parse")
         context = link_context(site, settings.drafts)
@@ -318,8 +321,8 @@ class Engine:
                 report_problems(conversion.links.problems, article, collector, all_slugs)
                 collector.diagnostics.extend(conversion.quote_problems)
                 linked_items.append(conversion.linked)
-        pages: tuple[Page, ...] = (*site.articles, *site.people, *site.topics)
-        for page in pages:
+        every: tuple[Page, ...] = (*site.articles, *site.people, *site.topics)
+        for page in every:
             if page.slug in bodies:
                 report_problems(bodies[page.slug].links.problems, page, collector, all_slugs)
         items = tuple(linked_items)
@@ -375,6 +378,7 @@ class Engine:
             config_text=config_text,
             files=files,
             scan_problems=scan_problems,
+            ignored=ignored,
             documents=documents,
             parsed=parsed,
             context=context,
