@@ -62,6 +62,8 @@ def corpus(count: int, edition: int = 0) -> dict[str, str]:
     files: dict[str, str] = {}
     for kind in ("people", "topics"):
         for path in sorted((ROOT / "content" / kind).glob("*.md")):
+            if kind == "people" and path.stem not in PEOPLE:
+                continue  # the stories below name only these
             files[f"content/{kind}/{path.name}"] = path.read_text(encoding="utf-8")
     slugs = sorted(PEOPLE)
     for i in range(edition, count + edition):  # edition 1 drops story 0 and adds one
