@@ -13,6 +13,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .errors import Collector, Diagnostic, did_you_mean, display_path
 from .markup import (
@@ -34,6 +35,7 @@ TAG_RE = re.compile(r"<[^>]+>")
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Dr", "Sir", "Dame", "Lord", "Lady")
 MINOR_WORDS = frozenset({"of", "the", "and", "for", "in", "on", "to", "a", "an"})
 
+T = TypeVar("T")
 Excerpt = tuple[str, str]  # (article slug, the sentence that mentions the entity)
 Use = tuple[str, int]  # (article slug, index of a quote or claim in that article)
 
@@ -535,35 +537,47 @@ def _newest_first(articles: Iterable[LinkedArticle]) -> list[LinkedArticle]:
     return sorted(articles, key=lambda item: item.article.sort_key)
 
 
+def quote_rows(item: LinkedArticle) -> list[tuple[str, Use]]:
+    """What one article adds to the quotes of each speaker."""
+    return [(quote.by, (item.article.slug, i)) for i, quote in enumerate(item.article.quotes)]
+
+
+def claim_rows(item: LinkedArticle) -> list[tuple[str, Use]]:
+    """What one article adds to the claims by or about each person or topic."""
+    slug = item.article.slug
+    return [(entity, (slug, i)) for i, claim in enumerate(item.claims) for entity in claim.entities]
+
+
+def backlink_rows(item: LinkedArticle) -> list[tuple[str, Excerpt]]:
+    """What one article adds to the backlinks of each person and topic it names."""
+    slug, excerpts, summary = item.article.slug, item.excerpts, item.article.summary
+    return [(entity, (slug, excerpts.get(entity) or summary)) for entity in item.entities]
+
+
+def group_rows(
+    articles: Iterable[LinkedArticle], rows: Callable[[LinkedArticle], list[tuple[str, T]]]
+) -> dict[str, tuple[T, ...]]:
+    """Gather every article's rows by key, newest article first."""
+    grouped: dict[str, list[T]] = defaultdict(list)
+    for item in _newest_first(articles):
+        for key, row in rows(item):
+            grouped[key].append(row)
+    return {key: tuple(found) for key, found in grouped.items()}
+
+
 def compute_quotes(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every quote, by speaker, newest article first."""
-    by: dict[str, list[Use]] = defaultdict(list)
-    for item in _newest_first(articles):
-        for i, quote in enumerate(item.article.quotes):
-            by[quote.by].append((item.article.slug, i))
-    return {s: tuple(uses) for s, uses in by.items()}
+    return group_rows(articles, quote_rows)
 
 
 def compute_claims(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Use, ...]]:
     """Every claim made by or about each person or topic, newest article first."""
-    of: dict[str, list[Use]] = defaultdict(list)
-    for item in _newest_first(articles):
-        for i, claim in enumerate(item.claims):
-            for slug in claim.entities:
-                of[slug].append((item.article.slug, i))
-    return {s: tuple(uses) for s, uses in of.items()}
+    return group_rows(articles, claim_rows)
 
 
 def compute_backlinks(articles: Iterable[LinkedArticle]) -> dict[str, tuple[Excerpt, ...]]:
     """Invert article -> entities into entity -> articles, newest first."""
-    inverse: dict[str, list[Excerpt]] = defaultdict(list)
-    for item in _newest_first(articles):
-        slug_of = item.article.slug
-        excerpts = item.excerpts
-        summary = item.article.summary
-        for slug in item.entities:
-            inverse[slug].append((slug_of, excerpts.get(slug) or summary))
-    return {slug: tuple(links) for slug, links in inverse.items()}
+    return group_rows(articles, backlink_rows)
 
 
 def compute_co_mentions(

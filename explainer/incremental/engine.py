@@ -22,7 +22,7 @@ import gc
 import os
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,9 @@ from ..link import (
     LinkContext,
     LinkedArticle,
     LinkedSite,
+    backlink_rows,
     check_quotes,
+    claim_rows,
     compute_backlinks,
     compute_claims,
     compute_co_mentions,
@@ -52,6 +54,7 @@ from ..link import (
     link_context,
     linked_article,
     mention_inputs,
+    quote_rows,
     report_problems,
 )
 from ..load import (
@@ -137,7 +140,7 @@ class State:
     templates: dict[str, bytes]  # template name -> source
     uses: dict[str, frozenset[str]]  # template -> every template it loads, itself included
     reads: dict[str, frozenset[Fact]]  # url path -> what drawing it read
-    readers: dict[Fact, set[str]] = field(default_factory=dict)  # the inverse of reads
+    readers: Readers = field(default_factory=dict)  # the inverse of reads
     diagnostics: tuple[Diagnostic, ...] = ()
 
 
@@ -332,15 +335,33 @@ class Engine:
         else:
             related = compute_related(items, frozenset(p.slug for p in site.people))
             co_mentions = compute_co_mentions(items, site)
+        if old is None:
+            backlinks = compute_backlinks(items)
+            quotes_by = compute_quotes(items)
+            claims_of = compute_claims(items)
+        else:
+            # Only the articles whose linked form is another object can have changed what
+            # they add to these maps: patch their entries, keep the rest as they were.
+            before = old.data.linked
+            now = {item.article.slug: item for item in items}
+            moved = {
+                slug
+                for slug in before.by_slug.keys() | now.keys()
+                if before.by_slug.get(slug) is not now.get(slug)
+            }
+            order = {item.article.slug: item.article.sort_key for item in items}
+            backlinks = patch_rows(before.backlinks, before.by_slug, now, moved, backlink_rows, order)
+            quotes_by = patch_rows(before.quotes_by, before.by_slug, now, moved, quote_rows, order)
+            claims_of = patch_rows(before.claims_of, before.by_slug, now, moved, claim_rows, order)
         linked = LinkedSite(
             site=site,
             articles=items,
             bodies=entity_bodies(site, {s: b.links for s, b in bodies.items()}),
-            backlinks=compute_backlinks(items),
+            backlinks=backlinks,
             co_mentions=co_mentions,
             related=related,
-            quotes_by=compute_quotes(items),
-            claims_of=compute_claims(items),
+            quotes_by=quotes_by,
+            claims_of=claims_of,
         )
         advise(linked, collector, strict=settings.strict)
         if collector.errors or (settings.strict and collector.warnings):
@@ -362,16 +383,10 @@ class Engine:
         kept = dict(old.reads) if old is not None else {}
         readers = old.readers if old is not None else {}
         for url in (*removed, *reads):
-            for fact in kept.pop(url, ()):
-                holders = readers.get(fact)
-                if holders is not None:
-                    holders.discard(url)
-                    if not holders:
-                        del readers[fact]
+            drop_reads(readers, url, kept.pop(url, ()))
         for url, facts in reads.items():
             kept[url] = facts
-            for fact in facts:
-                readers.setdefault(fact, set()).add(url)
+            add_reads(readers, url, facts)
         self.state = State(
             settings=settings,
             config=config,
@@ -568,8 +583,8 @@ class Engine:
             if templates.get(name) != old.templates.get(name)
         }
         dirty = set(redraw)
-        for fact in changed_facts(old.data, data, old.readers):
-            dirty |= old.readers.get(fact, set())
+        for _, holders in changed_facts(old.data, data, old.readers):
+            dirty |= holders
         todo = []
         for job in data.jobs:
             if (
@@ -609,17 +624,43 @@ class Engine:
         return pages, reads
 
 
-def readers_of(reads: Mapping[str, frozenset[Fact]]) -> dict[Fact, set[str]]:
-    """Invert url path -> facts read into fact -> url paths that read it."""
-    readers: dict[Fact, set[str]] = {}
-    for url, facts in reads.items():
-        for fact in facts:
-            holders = readers.get(fact)
-            if holders is None:
-                readers[fact] = {url}
-            else:
-                holders.add(url)
-    return readers
+def patch_rows(
+    before: Mapping[str, tuple[Any, ...]],
+    old_items: Mapping[str, LinkedArticle],
+    new_items: Mapping[str, LinkedArticle],
+    moved: set[str],
+    rows: Callable[[LinkedArticle], list[tuple[str, Any]]],
+    order: Mapping[str, tuple[int, str, str]],
+) -> dict[str, tuple[Any, ...]]:
+    """Redo group_rows(new items, rows) from its result for the old items.
+
+    `moved` holds the slugs of the articles added, removed or changed since; the rows of
+    each key start with the article's slug, and a second item that is a number orders
+    rows of one article (a quote's or claim's index).
+    """
+    if not moved:
+        return dict(before)
+    keys: set[str] = set()
+    fresh: dict[str, list[Any]] = {}
+    for slug in moved:
+        old_item = old_items.get(slug)
+        if old_item is not None:
+            keys.update(key for key, _ in rows(old_item))
+        new_item = new_items.get(slug)
+        if new_item is not None:
+            for key, row in rows(new_item):
+                keys.add(key)
+                fresh.setdefault(key, []).append(row)
+    patched = dict(before)
+    for key in keys:
+        found = [row for row in before.get(key, ()) if row[0] not in moved]
+        found += fresh.get(key, [])
+        found.sort(key=lambda row: (order[row[0]], row[1] if isinstance(row[1], int) else 0))
+        if found:
+            patched[key] = tuple(found)
+        else:
+            patched.pop(key, None)
+    return patched
 
 
 def _headlines_same(old: Article, new: Article, pattern: re.Pattern[str] | None) -> bool:
@@ -630,48 +671,79 @@ def _headlines_same(old: Article, new: Article, pattern: re.Pattern[str] | None)
     return not any(pattern.search(_comparable(t)) for t in texts)
 
 
-def changed_facts(old: PageData, new: PageData, readers: Mapping[Fact, set[str]]) -> Iterator[Fact]:
-    """Yield every fact some page read whose value differs between two builds."""
-    dirty_pages = {
-        slug
-        for slug in old.pages.keys() | new.pages.keys()
-        if old.pages.get(slug) is not new.pages.get(slug)
-    }
-    old_items, new_items = old.linked.by_slug, new.linked.by_slug
-    dirty_items = {
-        slug
-        for slug in old_items.keys() | new_items.keys()
-        if old_items.get(slug) is not new_items.get(slug)
-    }
-    tables = {
-        name: (table(old), table(new))
-        for name, table in TABLES.items()
-        if table(old) != table(new)
-    }
-    singles = {name for name, single in SINGLES.items() if single(old) != single(new)}
-    config_changed = old.linked.site.config != new.linked.site.config
-    for fact in readers:
-        kind = fact[0]
-        if kind == "field":
-            if fact[1] not in dirty_pages:
-                continue
-        elif kind == "linked":
-            if fact[1] not in dirty_items:
-                continue
-        elif kind == "config":
-            if not config_changed:
-                continue
-        elif kind in TABLES:
-            pair = tables.get(kind)
-            if pair is None:
-                continue
-            if pair[0].get(fact[1], MISSING) != pair[1].get(fact[1], MISSING):
-                yield fact
+Readers = dict[tuple[str, str], dict[Fact, set[str]]]  # (kind, slug) -> fact -> url paths
+
+
+def _group(fact: Fact) -> tuple[str, str]:
+    """Where a fact is filed in Readers: its kind, and the slug it is about ('' if none)."""
+    return (fact[0], fact[1] if len(fact) > 1 and fact[0] != "config" else "")
+
+
+def readers_of(reads: Mapping[str, frozenset[Fact]]) -> Readers:
+    """Invert url path -> facts read into (kind, slug) -> fact -> url paths that read it."""
+    readers: Readers = {}
+    for url, facts in reads.items():
+        add_reads(readers, url, facts)
+    return readers
+
+
+def add_reads(readers: Readers, url: str, facts: Iterable[Fact]) -> None:
+    for fact in facts:
+        group = readers.setdefault(_group(fact), {})
+        holders = group.get(fact)
+        if holders is None:
+            group[fact] = {url}
+        else:
+            holders.add(url)
+
+
+def drop_reads(readers: Readers, url: str, facts: Iterable[Fact]) -> None:
+    for fact in facts:
+        key = _group(fact)
+        group = readers.get(key)
+        if group is None:
             continue
-        elif kind not in singles:
+        holders = group.get(fact)
+        if holders is None:
             continue
-        if fact_value(old, fact) != fact_value(new, fact):
-            yield fact
+        holders.discard(url)
+        if not holders:
+            del group[fact]
+            if not group:
+                del readers[key]
+
+
+def changed_facts(old: PageData, new: PageData, readers: Readers) -> Iterator[tuple[Fact, set[str]]]:
+    """Yield every fact some page read whose value differs between two builds, with its readers."""
+
+    def differing(old_map: Mapping[str, Any], new_map: Mapping[str, Any]) -> list[str]:
+        if old_map is new_map:
+            return []
+        return [
+            key
+            for key in old_map.keys() | new_map.keys()
+            if old_map.get(key, MISSING) is not new_map.get(key, MISSING)
+        ]
+
+    groups: list[tuple[str, str]] = []
+    groups += [("field", slug) for slug in differing(old.pages, new.pages)]
+    groups += [("linked", slug) for slug in differing(old.linked.by_slug, new.linked.by_slug)]
+    if old.linked.site.config != new.linked.site.config:
+        groups.append(("config", ""))
+    for name, table in TABLES.items():
+        old_table, new_table = table(old), table(new)
+        if old_table == new_table:
+            continue
+        groups += [
+            (name, slug)
+            for slug in old_table.keys() | new_table.keys()
+            if old_table.get(slug, MISSING) != new_table.get(slug, MISSING)
+        ]
+    groups += [(name, "") for name, single in SINGLES.items() if single(old) != single(new)]
+    for group in groups:
+        for fact, holders in readers.get(group, {}).items():
+            if group[0] in TABLES or group[0] in SINGLES or fact_value(old, fact) != fact_value(new, fact):
+                yield fact, holders
 
 
 def _out(url_path: str) -> str:
