@@ -66,7 +66,7 @@ from ..load import (
     read_content_file,
     scan_content,
 )
-from ..model import Article, Person, SiteConfig, Topic
+from ..model import Article, Person, Site, SiteConfig, Topic
 from ..parallel import iter_indexed, run_indexed
 from ..parse import check_site, parse_page
 from ..progress import Stopwatch
@@ -314,7 +314,7 @@ class Engine:
         site = check_site(config, docs, pages, collector, unreadable, ignored)
         collector.raise_if_errors()
         stages.lap("parse")
-        context = link_context(site, settings.drafts)
+        context = _same_context(old, site) or link_context(site, settings.drafts)
         conversions, bodies = self._convert(old, site, context)
         all_slugs = sorted(site.by_slug())
         linked_items = []
@@ -622,6 +622,29 @@ class Engine:
             pages.append(result[0])
             reads[job.url_path] = frozenset(same.setdefault(fact, fact) for fact in result[1])
         return pages, reads
+
+
+def _same_context(old: State | None, site: Site) -> LinkContext | None:
+    """The last build's link context, when nothing it is made of changed; else None.
+
+    It is made of the people and topics (names, aliases, summaries) and of each
+    article's slug, title, summary and draft flag.
+    """
+    if old is None:
+        return None
+    before = old.data.linked.site
+    if not (_same_items(before.people, site.people) and _same_items(before.topics, site.topics)):
+        return None
+    if len(before.articles) != len(site.articles):
+        return None
+    for a, b in zip(before.articles, site.articles, strict=True):
+        if a is not b and (a.slug, a.title, a.summary, a.draft) != (b.slug, b.title, b.summary, b.draft):
+            return None
+    return old.context
+
+
+def _same_items(a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def patch_rows(
