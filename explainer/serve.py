@@ -145,7 +145,7 @@ class Preview:
                 )
             )
             return
-        pages = dict(self.session.pages)  # served as it is now, while the next update runs
+        pages = self.session.pages  # served as it is now, while the next update runs
         with self.lock:
             self.pages = pages
         warnings = [d for d in update.diagnostics if d.severity == "warning"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import gc
 import os
 import time
-from collections.abc import Collection, Mapping
+import zlib
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,13 +74,16 @@ class Session:
 
         self.options = options
         self.engine = Engine(_settings(options))
-        self._pages: dict[str, bytes] = {}
+        self._pages = Pages({})
         self._static: dict[str, tuple[tuple[int, int, int], bytes]] = {}
         self.static_changed: tuple[str, ...] = ()  # static files added, changed or removed
 
     @property
-    def pages(self) -> Mapping[str, bytes]:
-        """Output path -> bytes: the whole site as a clean build writes it (search aside)."""
+    def pages(self) -> Pages:
+        """Output path -> bytes: the whole site as a clean build writes it (search aside).
+
+        Each update makes a new mapping; one taken earlier stays as it was.
+        """
         return self._pages
 
     def update(self, touched: Collection[Path] | None = None) -> Update:
@@ -88,12 +92,11 @@ class Session:
         `touched`: see Engine.update.
         """
         update = self.engine.update(touched=touched)
-        pages = dict(self._pages) if update.fresh else self._pages
-        if update.fresh:
-            pages.clear()
+        packed = {} if update.fresh else dict(self._pages.packed)
         for out in update.removed:
-            pages.pop(out, None)
-        pages.update(update.rendered)
+            packed.pop(out, None)
+        for out, data in update.rendered.items():
+            packed[out] = zlib.compress(data, 1)
         static = {}
         changed_static = []
         for out, (identity, src) in _static_files(self.options.static).items():
@@ -101,17 +104,36 @@ class Session:
             if before is not None and before[0] == identity:
                 static[out] = before
             else:
-                static[out] = (identity, src.read_bytes())
+                static[out] = (identity, zlib.compress(src.read_bytes(), 1))
                 changed_static.append(out)
         for out in self._static.keys() - static.keys():
-            pages.pop(out, None)
+            packed.pop(out, None)
             changed_static.append(out)
         for out, (_, data) in static.items():
-            pages[out] = data
+            packed[out] = data
         self._static = static
-        self._pages = pages
+        self._pages = Pages(packed)
         self.static_changed = tuple(sorted(changed_static))
         return update
+
+
+class Pages(Mapping[str, bytes]):
+    """A site's files held compressed (a few times smaller), unpacked when asked for."""
+
+    def __init__(self, packed: dict[str, bytes]) -> None:
+        self.packed = packed
+
+    def __getitem__(self, out_path: str) -> bytes:
+        return zlib.decompress(self.packed[out_path])
+
+    def __contains__(self, out_path: object) -> bool:
+        return out_path in self.packed
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
 
 
 def _settings(options: BuildOptions) -> Settings:
