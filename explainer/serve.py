@@ -96,6 +96,7 @@ class Preview:
     building: threading.Lock = field(default_factory=threading.Lock)
     pages: Mapping[str, bytes] = field(default_factory=dict)  # the site served, by output path
     updates: int = 0
+    warned: set[Diagnostic] = field(default_factory=set)  # the warnings printed and still true
 
     def publish(self, status: Status) -> None:
         with self.lock:
@@ -149,8 +150,11 @@ class Preview:
         with self.lock:
             self.pages = pages
         warnings = [d for d in update.diagnostics if d.severity == "warning"]
-        for diagnostic in warnings:
+        # Each warning is printed once, when it first appears: a save that fixes or
+        # changes nothing about the others does not print them all again.
+        for diagnostic in sorted(set(warnings) - self.warned):
             print(diagnostic, file=sys.stderr)
+        self.warned = set(warnings)
         changed: tuple[str, ...] | None = tuple(
             sorted({_url_of(out) for out in (*update.rendered, *update.removed)})
         )
