@@ -329,6 +329,8 @@ def convert_article(ctx: LinkContext, converter: Converter, article: Article) ->
         )
         converter.convert(claim.claim, about_ctx)
         by_slug = claim.by if claim.by in ctx.entity_slugs else ""
+        if claim.by:
+            used.add(claim.by)  # whether it names a page depends on the pages there are
         claims.append((by_slug, tuple(s for s in about_ctx.mentions if s != by_slug)))
     return ArticleLinks(
         body_html=body_html,
