@@ -13,6 +13,7 @@ import os
 import time
 import zlib
 from collections.abc import Collection, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -111,10 +112,15 @@ class Session:
             changed_static.append(out)
         for out, (_, data) in static.items():
             packed[out] = data
+        gone = sorted(out for out in self._pages.packed if out not in packed)
         self._static = static
         self._pages = Pages(packed)
         self.static_changed = tuple(sorted(changed_static))
-        return update
+        return replace(
+            update,
+            changed=tuple(sorted({*update.changed, *(o for o in changed_static if o in packed)})),
+            removed=tuple(gone),
+        )
 
 
 class Pages(Mapping[str, bytes]):

@@ -150,6 +150,7 @@ class Update:
 
     rendered: Mapping[str, bytes]  # output path -> bytes: pages drawn (again) this time
     removed: tuple[str, ...]  # output paths that are no longer part of the site
+    changed: tuple[str, ...]  # output paths drawn again or added (static files too, in a Session)
     pages: tuple[str, ...]  # every output path of the site's pages, static files aside
     diagnostics: tuple[Diagnostic, ...]
     fresh: bool  # everything was built from scratch
@@ -413,6 +414,7 @@ class Engine:
         return Update(
             rendered={page.out_path: page.content for page in rendered},
             removed=tuple(sorted(_out(url) for url in removed if url not in jobs_by_url)),
+            changed=tuple(sorted(page.out_path for page in rendered)),
             pages=tuple(_out(job.url_path) for job in data.jobs),
             diagnostics=tuple(collector.diagnostics),
             fresh=old is None,
