@@ -297,10 +297,11 @@ class ContentFile:
     misnamed: bool = False  # the problem is with the file's name, not with what is in it
 
     @property
-    def identity(self) -> tuple[int, int, int] | None:
-        """What tells whether the file changed: its size, change time and inode."""
+    def identity(self) -> tuple[int, int, int, int] | None:
+        """What tells whether the file changed: its size, times of writing and of any
+        change (which no program can set back), and inode."""
         st = self.stat
-        return None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino)
+        return None if st is None else (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def scan_content(

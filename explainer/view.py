@@ -20,6 +20,7 @@ one of them. The keys are tuples:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -72,8 +73,27 @@ class Tracked:
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self._obj).__name__} is read-only")
 
+    def _whole(self) -> Any:
+        """The object itself, for what reads all of it (comparing, hashing, printing)."""
+        obj = self._obj
+        if dataclasses.is_dataclass(obj):
+            for item in dataclasses.fields(obj):
+                self._reads.add((*self._prefix, item.name))
+        return obj
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Tracked):
+            other = other._whole()
+        return bool(self._whole() == other)
+
+    def __hash__(self) -> int:
+        return hash(self._whole())
+
     def __repr__(self) -> str:
-        return f"Tracked({self._obj!r})"
+        return repr(self._whole())
+
+    def __str__(self) -> str:
+        return str(self._whole())
 
 
 _VIEW_TYPES: dict[type, type[Tracked]] = {}
@@ -220,6 +240,7 @@ SINGLES: dict[str, Callable[[PageData], Any]] = {
     "timeline": lambda d: d.timeline,
     "timeline_people": lambda d: d.timeline_people,
     "lastmod": lambda d: d.lastmod,
+    "counted": lambda d: tuple(sorted(d.counts)),
 }
 
 
@@ -334,6 +355,10 @@ class SiteView:
     def lastmod(self) -> tuple[tuple[str, dt.date | None], ...]:
         return self._single("lastmod")  # type: ignore[no-any-return]
 
+    def counted(self) -> tuple[str, ...]:
+        """Every entity some article names, in slug order."""
+        return self._single("counted")  # type: ignore[no-any-return]
+
     def count(self, slug: str) -> int:
         return self._entry("counts", slug, 0)  # type: ignore[no-any-return]
 
@@ -384,7 +409,7 @@ class Counts(Mapping[str, int]):
         return count if count else default
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._view.data.counts)
+        return iter(self._view.counted())
 
     def __len__(self) -> int:
-        return len(self._view.data.counts)
+        return len(self._view.counted())

@@ -176,3 +176,155 @@ def test_the_preview_tells_open_pages_which_pages_changed(make_project):
         assert status["changed"] == ["/articles/b/", "/people/boris-johnson/"]
     finally:
         server.stop()
+
+
+# --- Edits that once left an incremental build unlike a clean one -------------------------
+
+
+def _session_after(make_project, files, edits) -> tuple[Session, Path]:
+    project = make_project(files)
+    session = Session(options(project.root))
+    session.update()
+    for rel, text in edits.items():
+        edit(project.root / rel, text)
+    session.update()
+    return session, project.root
+
+
+def _same_as_clean(session: Session, root: Path) -> None:
+    clean = clean_files(root)
+    got = dict(session.pages)
+    differ = sorted(p for p in clean.keys() | got.keys() if clean.get(p) != got.get(p))
+    assert not differ, differ
+
+
+HEADLINED = """---
+title: A story
+date: 2017-11-15
+summary: What happened.
+people: [theresa-may]
+related_headlines:
+  - title: "BoJo quits"
+claims:
+  - claim: "BoJo will resign"
+    status: asserted
+---
+Theresa May spoke.
+"""
+
+
+def test_a_new_alias_links_an_unchanged_articles_headlines_and_claims(make_project):
+    files = {
+        "content/people/theresa-may.md": MAY,
+        "content/people/boris-johnson.md": JOHNSON,
+        "content/articles/a.md": HEADLINED,
+    }
+    named = JOHNSON.replace("party: Conservative", "aliases: [BoJo]\nparty: Conservative")
+    session, root = _session_after(
+        make_project, files, {"content/people/boris-johnson.md": named}
+    )
+    assert b"No articles mention Boris Johnson" not in session.pages["people/boris-johnson/index.html"]
+    _same_as_clean(session, root)
+
+
+def test_a_headline_that_moves_keeps_its_warning_on_its_line(make_project):
+    story = """---
+title: A story
+date: 2017-11-15
+summary: What happened.
+related_headlines:
+  - title: "See [[d]]"
+people: [theresa-may]
+---
+Theresa May spoke.
+"""
+    moved = story.replace('related_headlines:\n  - title: "See [[d]]"\n', "").replace(
+        "title: A story\n", 'title: A story\nrelated_headlines:\n  - title: "See [[d]]"\n'
+    )
+    files = {
+        "content/people/theresa-may.md": MAY,
+        "content/articles/a.md": story,
+        "content/articles/d.md": article("A draft.", title="D", draft="true"),
+    }
+    project = make_project(files)
+    session = Session(options(project.root))
+    session.update()
+    edit(project.root / "content/articles/a.md", moved)
+    update = session.update()
+    lines = [d.line for d in update.diagnostics if "links to a draft" in d.message]
+    clean = build(options(project.root))
+    assert lines == [d.line for d in clean.diagnostics if "links to a draft" in d.message] == [4]
+
+
+def test_a_partial_named_with_dot_slash_is_followed(make_project):
+    files = {**SITE}
+    project = make_project(files)
+    person = (project.root / "templates/person.html").read_text(encoding="utf-8")
+    edit(
+        project.root / "templates/person.html",
+        person.replace("{% block main %}", '{% block main %}{% include "./partials/extra.html" %}', 1),
+    )
+    edit(project.root / "templates/partials/extra.html", "extra v1")
+    session = Session(options(project.root))
+    session.update()
+    edit(project.root / "templates/partials/extra.html", "extra v2")
+    session.update()
+    assert b"extra v2" in session.pages["people/theresa-may/index.html"]
+    _same_as_clean(session, project.root)
+
+
+def test_templates_compare_and_print_model_objects_as_in_a_clean_build(make_project):
+    files = {**SITE}
+    project = make_project(files)
+    page = (project.root / "templates/article.html").read_text(encoding="utf-8")
+    edit(
+        project.root / "templates/article.html",
+        page.replace(
+            "{% block main %}",
+            "{% block main %}{% for e in people_in_story %}"
+            "[{{ e.person|string|truncate(12, True, '') }}|{{ e.person.slug }}]{% endfor %}",
+            1,
+        ),
+    )
+    session = Session(options(project.root))
+    session.update()
+    assert b"[Person(slug=|theresa-may]" in session.pages["articles/a/index.html"]
+    _same_as_clean(session, project.root)
+
+
+def test_extra_values_that_compare_equal_but_show_otherwise_are_redrawn(make_project):
+    files = {
+        **SITE,
+        "content/articles/a.md": article(
+            "Theresa May spoke.", title="A", people=["theresa-may"], extra="{flag: 1, desk: x}"
+        ),
+    }
+    project = make_project(files)
+    page = (project.root / "templates/article.html").read_text(encoding="utf-8")
+    edit(
+        project.root / "templates/article.html",
+        page.replace("{% block main %}", "{% block main %}<p>{{ article.extra }}</p>", 1),
+    )
+    session = Session(options(project.root))
+    session.update()
+    edit(
+        project.root / "content/articles/a.md",
+        article(
+            "Theresa May spoke.", title="A", people=["theresa-may"], extra="{desk: x, flag: true}"
+        ),
+    )
+    session.update()
+    assert b"{&#39;desk&#39;: &#39;x&#39;, &#39;flag&#39;: True}" in session.pages["articles/a/index.html"]
+    _same_as_clean(session, project.root)
+
+
+def test_a_file_rewritten_with_its_old_size_and_time_is_read_again(make_project):
+    project = make_project(SITE)
+    session = Session(options(project.root))
+    session.update()
+    story = project.root / "content/articles/b.md"
+    before = story.stat()
+    story.write_text(story.read_text(encoding="utf-8").replace("spoke", "SPOKE"), encoding="utf-8")
+    os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
+    session.update()
+    assert b"SPOKE." in session.pages["articles/b/index.html"]

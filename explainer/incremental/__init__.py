@@ -35,10 +35,14 @@ __all__ = ["Session", "cached_build"]
 
 
 def _salt(options: BuildOptions) -> str:
-    """What else a build's results depend on: code, package versions and options."""
+    """What else a build's results depend on: code, package versions and options.
+
+    The working folder too: messages name files relative to it.
+    """
     return "|".join(
         [
             code_version(),
+            os.getcwd(),
             str(options.drafts),
             str(options.strict),
             str(options.search),
@@ -53,9 +57,9 @@ def _inputs(options: BuildOptions) -> bytes:
     return inputs + os.environ.get("SOURCE_DATE_EPOCH", "").encode()  # it sets the files' times
 
 
-def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int], Path]]:
+def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int, int], Path]]:
     """Every static file the site publishes: output path -> (identity, source)."""
-    found: dict[str, tuple[tuple[int, int, int], Path]] = {}
+    found: dict[str, tuple[tuple[int, int, int, int], Path]] = {}
     if not folder.is_dir():
         return found
     for src in sorted(folder.rglob("*")):
@@ -63,7 +67,10 @@ def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int], Path]]:
         if any(part.startswith(".") for part in rel.parts) or not src.is_file():
             continue
         st = src.stat()
-        found["static/" + rel.as_posix()] = ((st.st_size, st.st_mtime_ns, st.st_ino), src)
+        found["static/" + rel.as_posix()] = (
+            (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns),
+            src,
+        )
     return found
 
 
@@ -76,7 +83,7 @@ class Session:
         self.options = options
         self.engine = Engine(_settings(options))
         self._pages = Pages({})
-        self._static: dict[str, tuple[tuple[int, int, int], bytes]] = {}
+        self._static: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
         self.static_changed: tuple[str, ...] = ()  # static files added, changed or removed
 
     @property
@@ -146,11 +153,11 @@ def _settings(options: BuildOptions) -> Settings:
     from .engine import Settings
 
     return Settings(
-        config_path=options.config_path,
-        content=options.content,
-        templates=options.templates,
-        static=options.static,
-        root=options.root,
+        config_path=options.config_path.absolute(),
+        content=options.content.absolute(),
+        templates=options.templates.absolute(),
+        static=options.static.absolute(),
+        root=options.root.absolute(),
         drafts=options.drafts,
         strict=options.strict,
         jobs=options.jobs,

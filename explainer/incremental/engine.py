@@ -18,6 +18,7 @@ template shows. A change of settings, code or package versions starts afresh.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import os
 import re
@@ -87,8 +88,8 @@ class Settings:
     root: Path
     drafts: bool
     strict: bool
-    jobs: int
-    salt: str  # code, package versions
+    jobs: int = field(compare=False)  # how many processes do the work changes nothing
+    salt: str = ""  # code, package versions
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,7 @@ class State:
     files: list[ContentFile]
     scan_problems: tuple[Diagnostic, ...]  # what looking at the names and links found
     ignored: dict[str, tuple[str, Path]]  # slug -> a file not read for its name
-    documents: dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]]
+    documents: dict[str, tuple[tuple[int, int, int, int] | None, RawDocument | Diagnostic]]
     parsed: dict[str, Parsed]  # by path
     context: LinkContext
     conversions: dict[str, Conversion]  # by slug
@@ -198,7 +199,10 @@ def template_uses(sources: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
                     names = None
                     break
                 assert names is not None
-                names.add(ref)
+                try:  # as the loader will look it up: "./partials/x.html" is partials/x.html
+                    names.add("/".join(jinja2.loaders.split_template_path(ref)))
+                except jinja2.TemplateNotFound:
+                    names.add(ref)
             direct[name] = names
         except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
             direct[name] = set()  # drawing it fails and says why
@@ -219,12 +223,25 @@ def template_uses(sources: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
     return closure
 
 
-def _forms_re(forms: Iterable[str]) -> re.Pattern[str] | None:
-    """Match any word of the given names in text made comparable by `_comparable`."""
-    words = {w for form in forms for w in re.findall(r"\w+", _comparable(form))}
-    if not words:
-        return None
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+class FormScan:
+    """Tell whether a text may name any of some names: it holds every word of one of them.
+
+    Texts and names are compared case-folded, so a name at a sentence start, in lower
+    case house style or with another apostrophe is found; a text that holds all of a
+    name's words might name it, one that lacks any of them cannot.
+    """
+
+    def __init__(self, forms: Iterable[str]) -> None:
+        self.words = [
+            words for form in forms if (words := tuple(set(re.findall(r"\w+", _comparable(form)))))
+        ]
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+    def found_in(self, *texts: str) -> bool:
+        text = _comparable("\n".join(texts))
+        return any(all(word in text for word in words) for words in self.words)
 
 
 def _comparable(text: str) -> str:
@@ -455,7 +472,7 @@ class Engine:
     def _load(
         self, old: State | None, files: list[ContentFile], collector: Collector, limits: Any
     ) -> tuple[
-        dict[str, tuple[tuple[int, int, int] | None, RawDocument | Diagnostic]],
+        dict[str, tuple[tuple[int, int, int, int] | None, RawDocument | Diagnostic]],
         list[RawDocument],
         dict[str, str],
     ]:
@@ -502,7 +519,7 @@ class Engine:
     ) -> tuple[dict[str, Conversion], dict[str, BodyConversion]]:
         hidden = draft_slugs(site, self.settings.drafts)
         forms = changed_forms(old.context, context) if old is not None else set()
-        pattern = _forms_re(forms)
+        scan = FormScan(forms)
         moved = (
             {
                 slug
@@ -518,7 +535,14 @@ class Engine:
                 return False
             if moved and not moved.isdisjoint(used):
                 return False
-            return pattern is None or not pattern.search(_comparable(page.body))
+            if not scan:
+                return True
+            # headlines and claims are converted with the body, against the same names
+            texts = [page.body]
+            if isinstance(page, Article):
+                texts += [h.title for h in page.related_headlines]
+                texts += [c.claim for c in page.claims]
+            return not scan.found_in(*texts)
 
         conversions: dict[str, Conversion] = {}
         todo: list[Article] = []
@@ -529,7 +553,7 @@ class Engine:
             if (
                 before is not None
                 and still_good(article, before.article, before.links.used)
-                and (before.article is article or _headlines_same(before.article, article, pattern))
+                and _same_lines(before.article, article)
             ):
                 if before.article is not article:
                     before = Conversion(
@@ -688,12 +712,11 @@ def patch_rows(
     return patched
 
 
-def _headlines_same(old: Article, new: Article, pattern: re.Pattern[str] | None) -> bool:
-    """Headlines and claims are converted with the body: they must not name a changed form."""
-    if pattern is None:
-        return True
-    texts = [h.title for h in new.related_headlines] + [c.claim for c in new.claims]
-    return not any(pattern.search(_comparable(t)) for t in texts)
+def _same_lines(old: Article, new: Article) -> bool:
+    """Problems found in related headlines carry their line: it must not have moved."""
+    return old is new or [h.line for h in old.related_headlines] == [
+        h.line for h in new.related_headlines
+    ]
 
 
 Readers = dict[tuple[str, str], dict[Fact, set[str]]]  # (kind, slug) -> fact -> url paths
@@ -764,11 +787,42 @@ def changed_facts(old: PageData, new: PageData, readers: Readers) -> Iterator[tu
             for slug in old_table.keys() | new_table.keys()
             if old_table.get(slug, MISSING) != new_table.get(slug, MISSING)
         ]
-    groups += [(name, "") for name, single in SINGLES.items() if single(old) != single(new)]
+    groups += [
+        (name, "")
+        for name, single in SINGLES.items()
+        if (name, "") in readers and single(old) != single(new)
+    ]
     for group in groups:
         for fact, holders in readers.get(group, {}).items():
-            if group[0] in TABLES or group[0] in SINGLES or fact_value(old, fact) != fact_value(new, fact):
+            # Tables and singles were compared whole above; they hold no numbers or maps
+            # whose equality could hide a change, unlike the model's fields (`extra`).
+            whole = group[0] in TABLES or group[0] in SINGLES
+            if whole or not same_value(fact_value(old, fact), fact_value(new, fact)):
                 yield fact, holders
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Whether two values would show the same: equal, of the same types, in the same order.
+
+    Plain equality is not enough: 1 == True == 1.0, and mappings equal in another order
+    are listed in another order.
+    """
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, Mapping):
+        return len(a) == len(b) and all(
+            ka == kb and type(ka) is type(kb) and same_value(va, vb)
+            for (ka, va), (kb, vb) in zip(a.items(), b.items(), strict=True)
+        )
+    if isinstance(a, list | tuple):
+        return len(a) == len(b) and all(same_value(x, y) for x, y in zip(a, b, strict=True))
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return all(
+            same_value(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a)
+        )
+    return bool(a == b)
 
 
 def _out(url_path: str) -> str:

@@ -80,13 +80,17 @@ def _version(name: str) -> str:
 
 
 def tree_manifest(*roots: Path) -> bytes:
-    """Digest the names, sizes and change times of every file under roots."""
+    """Digest the names, sizes, times and inodes of every file under roots.
+
+    The time of the last change (ctime) too: a file rewritten in place with its old size
+    and modification time put back still gets a new one.
+    """
     h = hashlib.blake2b(digest_size=16)
     for root in roots:
         h.update(b"root\0" + os.fsencode(root) + b"\0")
         if root.is_file():
             st = root.stat()
-            h.update(b"%d %d\0" % (st.st_size, st.st_mtime_ns))
+            h.update(b"%d %d %d %d\0" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
             continue
         if not root.is_dir():
             continue
@@ -98,7 +102,10 @@ def tree_manifest(*roots: Path) -> bytes:
                     st = os.stat(path)
                 except OSError:
                     continue
-                h.update(os.fsencode(path) + b" %d %d\0" % (st.st_size, st.st_mtime_ns))
+                h.update(
+                    os.fsencode(path)
+                    + b" %d %d %d %d\0" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+                )
     return h.digest()
 
 
