@@ -59,6 +59,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = corpus(ARTICLES)
     for path in sorted((ROOT / "content" / "articles").glob("*.md")):  # quotes and claims
         files[f"content/articles/{path.name}"] = path.read_text(encoding="utf-8")
+    for path in sorted((ROOT / "content" / "people").glob("*.md")):  # everyone they name
+        files[f"content/people/{path.name}"] = path.read_text(encoding="utf-8")
     return lay_out(tmp_path_factory.mktemp("determinism") / "project", files).root
 
 

@@ -347,6 +347,11 @@ def finish(site: Site) -> int:
 KEEPS_OLD = {"starting", "preparing", "writing", "indexing", "complete"}
 # Python's own start-up (importing `site`), before any code of ours runs, ends like this.
 PYTHON_STARTING = "Fatal Python error: init_import_site"
+# ... and so does a Ctrl-C that Python raises as it starts build.py, before its first line.
+BEFORE_FIRST_LINE_RE = re.compile(
+    r'Traceback \(most recent call last\):\n  File "[^"]*build\.py", line 0, in <module>\n'
+    r"KeyboardInterrupt\n\Z"
+)
 
 
 def attempts() -> Iterator[int]:
@@ -400,7 +405,11 @@ INTERRUPTED = {
 def check_sigint(landing: Landing) -> str:
     """Check what an interrupted build did and said; return the phase it was in."""
     assert landing.outcome != "broken", landing
-    if landing.phase == "starting" or landing.stderr.startswith(PYTHON_STARTING):
+    if (
+        landing.phase == "starting"
+        or landing.stderr.startswith(PYTHON_STARTING)
+        or BEFORE_FIRST_LINE_RE.match(landing.stderr)
+    ):
         # Python itself was still starting: SIGINT ends it before any code of ours runs.
         assert landing.outcome == "old", landing
         assert landing.returncode in (-signal.SIGINT, 1), landing

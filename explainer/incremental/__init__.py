@@ -153,11 +153,11 @@ def _settings(options: BuildOptions) -> Settings:
     from .engine import Settings
 
     return Settings(
-        config_path=options.config_path.absolute(),
-        content=options.content.absolute(),
-        templates=options.templates.absolute(),
-        static=options.static.absolute(),
-        root=options.root.absolute(),
+        config_path=options.config_path,
+        content=options.content,
+        templates=options.templates,
+        static=options.static,
+        root=options.root,
         drafts=options.drafts,
         strict=options.strict,
         jobs=options.jobs,
