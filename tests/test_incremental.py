@@ -177,10 +177,10 @@ def _applicable(kind: str, site: SiteModel) -> bool:
 
 
 @pytest.mark.parametrize("kind", sorted(EDITS))
-@settings(SETTINGS, max_examples=scaled(1, 8))
+@settings(SETTINGS, max_examples=scaled(2, 8))
 @given(site=sites(), data=st.data())
 def test_every_kind_of_edit_rebuilds_like_a_clean_build(kind, site, data):
-    """One edit of each kind, every run."""
+    """Edits of each kind, every run (hypothesis's first example is its simplest, so two)."""
     assume(_applicable(kind, site))
     check_rebuilds(site, data, [[kind]])
     record("incremental", edit_kinds=1)
@@ -246,7 +246,7 @@ def _session_matches_clean_builds(session_class, site, data):
     check_session(session_class, site, data, [EDITS] * data.draw(STEPS, label="steps"))
 
 
-@settings(SETTINGS, max_examples=scaled(1, 8))
+@settings(SETTINGS, max_examples=scaled(2, 8))
 @given(site=sites(), data=st.data())
 def _session_handles_one_kind(session_class, kind, site, data):
     assume(_applicable(kind, site))
