@@ -65,7 +65,8 @@ bench: $(VENV)/.installed
 # longer load on the preview server. Writes docs/reliability.md from the figures.
 RELIABILITY_TESTS := tests/test_fuzz.py tests/test_interrupt.py tests/test_determinism.py \
 	tests/test_serve_load.py tests/test_serve.py tests/test_sanitize.py tests/test_hostile.py \
-	tests/test_limits.py tests/test_write.py tests/test_cache.py
+	tests/test_limits.py tests/test_write.py tests/test_cache.py tests/test_incremental.py \
+	tests/test_cache_damage.py
 FIGURES := .cache/reliability-figures.jsonl
 JUNIT := .cache/reliability-junit.xml
 
