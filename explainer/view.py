@@ -155,9 +155,12 @@ def _latest(linked: LinkedSite) -> tuple[dt.date | None, Mapping[str, dt.date]]:
     return latest, latest_of
 
 
-def page_data(linked: LinkedSite) -> PageData:
-    """Work out every page of the site and the site-wide values pages show."""
-    timeline = build_timeline(linked)
+def page_data(linked: LinkedSite, timeline: tuple[Entry, ...] | None = None) -> PageData:
+    """Work out every page of the site and the site-wide values pages show.
+
+    `timeline` is the site's timeline (build_timeline) when the caller has it already.
+    """
+    timeline = build_timeline(linked) if timeline is None else timeline
     entries_of: dict[str, list[Entry]] = {}
     for entry in timeline:
         for slug in entry.slugs:

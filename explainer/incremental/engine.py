@@ -261,8 +261,14 @@ def changed_forms(old: LinkContext, new: LinkContext) -> set[str]:
 class Engine:
     """A site kept in memory between builds: the preview's state, and the build cache's."""
 
-    def __init__(self, settings: Settings, state: State | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        state: State | None = None,
+        pack: Callable[[bytes], bytes] | None = None,
+    ) -> None:
         self.settings = settings
+        self.pack = pack  # what is done to each page's bytes as it comes (the preview packs them)
         self.state = state if state is not None and state.settings == settings else None
         self.renderer: Renderer | None = None
         if self.state is not None and self.state.reads and not self.state.readers:
@@ -385,7 +391,15 @@ class Engine:
         if collector.errors or (settings.strict and collector.warnings):
             raise BuildFailed(collector.diagnostics)
         stages.lap("link")
-        data = page_data(linked)
+        same_dates = (
+            old is not None
+            and old.mention_key == mention_key
+            and _same_items(old.data.linked.site.people, site.people)
+            and _same_items(old.data.linked.site.topics, site.topics)
+        )
+        # The timeline is made of the articles' dates, titles and entities (all in
+        # mention_key) and of the people's offices and the topics' dates.
+        data = page_data(linked, old.data.timeline if same_dates and old is not None else None)
         templates = _template_sources(settings.templates)
         uses = (
             old.uses
@@ -429,9 +443,9 @@ class Engine:
         )
         jobs_by_url = {job.url_path: job for job in data.jobs}
         return Update(
-            rendered={page.out_path: page.content for page in rendered},
+            rendered=rendered,
             removed=tuple(sorted(_out(url) for url in removed if url not in jobs_by_url)),
-            changed=tuple(sorted(page.out_path for page in rendered)),
+            changed=tuple(sorted(rendered)),
             pages=tuple(_out(job.url_path) for job in data.jobs),
             diagnostics=tuple(collector.diagnostics),
             fresh=old is None,
@@ -625,7 +639,7 @@ class Engine:
 
     def _render(
         self, data: PageData, todo: list[PageJob]
-    ) -> tuple[list[RenderedPage], dict[str, frozenset[Fact]]]:
+    ) -> tuple[dict[str, bytes], dict[str, frozenset[Fact]]]:
         renderer = self.renderer
         assert renderer is not None
 
@@ -637,15 +651,17 @@ class Engine:
                 return err.diagnostic
             return page, frozenset(reads)
 
-        pages = []
+        pages: dict[str, bytes] = {}
         reads: dict[str, frozenset[Fact]] = {}
         same: dict[Fact, Fact] = {}  # one tuple per fact, however many pages read it
+        pack = self.pack
         results = iter_indexed(draw, len(todo), self.settings.jobs)
         for job, result in zip(todo, results, strict=True):
             if isinstance(result, Diagnostic):
                 results.close()
                 raise BuildFailed([result])
-            pages.append(result[0])
+            page = result[0]
+            pages[page.out_path] = pack(page.content) if pack is not None else page.content
             reads[job.url_path] = frozenset(same.setdefault(fact, fact) for fact in result[1])
         return pages, reads
 
