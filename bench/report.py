@@ -397,10 +397,10 @@ def _build_stage_table(results: dict[str, Any]) -> list[str]:
         "",
         "`cache`: reading and saving `.cache/`; `load`: reading changed files and site.yaml;",
         "`link`: Markdown conversion of changed bodies, mentions, backlinks, related articles;",
-        "`compare`: building every page's inputs and comparing them with the last build's;",
-        "`render and write`: rendering the pages whose inputs changed and writing them, plus",
-        "linking unchanged ones into the new folder; `search`: Pagefind; `swap`: putting",
-        "the new folder in place.",
+        "`compare`: which pages exist and which facts pages read changed; `render`: drawing",
+        "the pages that read a changed fact; `write`: writing them, plus linking unchanged",
+        "ones into the new folder (`render and write` in a clean build, which does both at",
+        "once); `search`: Pagefind; `swap`: putting the new folder in place.",
         "",
     ]
     return lines
@@ -455,13 +455,15 @@ def _gaps(results: dict[str, Any]) -> list[str]:
             f"**Rebuild after a one-article edit (2).** The target is Hugo's full build ÷ 5 = "
             f"{hugo / 5:.2f} s. explainer without search took {edit['median_s']:.2f} s; its "
             f"largest stages: {listed}. A no-op rebuild (start-up, reading the manifest, "
-            f"checking every input and output file) took {_s(noop)}. An edited article can "
-            "change any page that lists, links, quotes or counts it, so every page's inputs "
-            "are rebuilt and compared with the last build's (`compare`), and the cache holding "
-            "every parsed file and converted body is read and written (`cache`); each of these "
-            "passes costs a fraction of a millisecond per page in Python, which at 5,000 "
-            "pages is already more than the target. Only the pages whose inputs changed are "
-            "rendered and written; the rest are hard-linked from the previous site.",
+            f"checking every input and output file) took {_s(noop)}. The work of the edit "
+            "itself is small (`load`, `parse`, `link`, `compare` and `render` together: only "
+            "the changed file is read and converted, and only the pages that read a fact "
+            "that changed are drawn). What costs is `cache`: the command line starts with "
+            "nothing in memory, so it reads the whole state of the last build (every parsed "
+            "file, converted body and what each page read) from `.cache/` and writes it back "
+            "afterwards, and `write`: the new output folder is filled by hard-linking every "
+            "unchanged file before it is swapped in. The preview, which keeps that state in "
+            "memory and serves from it, meets its targets; see the preview rows above.",
             "",
         ]
         with_search = _summary_row(results, n, "explainer", "edit")
