@@ -328,3 +328,24 @@ def test_a_file_rewritten_with_its_old_size_and_time_is_read_again(make_project)
     os.utime(story, ns=(before.st_atime_ns, before.st_mtime_ns))
     session.update()
     assert b"SPOKE." in session.pages["articles/b/index.html"]
+
+
+def test_a_template_that_counts_the_counts_is_redrawn_when_their_number_changes(make_project):
+    nato = "---\nname: NATO\nsummary: A military alliance.\nkind: organisation\n---\n"
+    files = {**SITE, "content/topics/nato.md": nato}
+    project = make_project(files)
+    page = (project.root / "templates/people.html").read_text(encoding="utf-8")
+    edit(
+        project.root / "templates/people.html",
+        page.replace("{% block main %}", "{% block main %}<p>{{ counts|length }} named</p>", 1),
+    )
+    session = Session(options(project.root))
+    session.update()
+    assert b"<p>2 named</p>" in session.pages["people/index.html"]
+    edit(
+        project.root / "content/articles/a.md",
+        article("Theresa May spoke of NATO.", title="A", people=["theresa-may"]),
+    )
+    session.update()
+    assert b"<p>3 named</p>" in session.pages["people/index.html"]
+    _same_as_clean(session, project.root)
