@@ -24,26 +24,12 @@ from . import feeds, jsonld
 from .corrections import site_corrections
 from .errors import BuildFailed, Diagnostic, display_path
 from .link import LinkedSite
-from .model import CLAIM_STATUSES
+from .model import CLAIM_STATUSES, long_date
 from .parallel import iter_indexed
 from .timeline import by_year
 from .urls import absolute_url, out_path, relative_url
 from .view import Counts, PageData, PageJob, Reads, SiteView, page_data
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 TOPIC_KIND_TITLES = {
     "organisation": "Organisations",
     "institution": "Institutions",
@@ -88,11 +74,6 @@ class PageError(Exception):
     def __init__(self, diagnostic: Diagnostic) -> None:
         super().__init__(str(diagnostic))
         self.diagnostic = diagnostic
-
-
-def long_date(day: dt.date) -> str:
-    """Format a date like '15 November 2017'."""
-    return f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}"
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:

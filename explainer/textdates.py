@@ -11,20 +11,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+from .model import MONTH_NAMES
+
 MONTH_NUMBERS = {name: i for i, name in enumerate(MONTH_NAMES, 1)} | {
     "Jan": 1,
     "Feb": 2,
