@@ -8,7 +8,6 @@ reuse (see engine.py for how it decides what to redo).
 
 from __future__ import annotations
 
-import gc
 import os
 import time
 import zlib
@@ -25,6 +24,7 @@ from .store import (
     cache_path,
     code_version,
     load_manifest,
+    no_collections,
     tree_manifest,
 )
 
@@ -218,30 +218,11 @@ def cached_build(options: BuildOptions, started: float, progress: Progress) -> B
         and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
     ):
         return BuildResult(0, manifest.diagnostics, time.perf_counter() - started, up_to_date=True)
-    return _rebuild(options, started, progress, clock, cache_file, key, inputs)
+    with no_collections():  # the state is millions of objects: see store.no_collections
+        return _rebuild(options, started, progress, clock, cache_file, key, inputs)
 
 
 def _rebuild(
-    options: BuildOptions,
-    started: float,
-    progress: Progress,
-    clock: Stopwatch,
-    cache_file: Path,
-    key: str,
-    inputs: bytes,
-) -> BuildResult:
-    # A build's state is millions of objects in trees that reference counting frees;
-    # the cycle collector would only scan them again and again while they are made.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _rebuild_unheld(options, started, progress, clock, cache_file, key, inputs)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _rebuild_unheld(
     options: BuildOptions,
     started: float,
     progress: Progress,

@@ -142,9 +142,10 @@ def load_manifest(path: Path, key: str) -> Manifest | None:
 
 
 @contextlib.contextmanager
-def _no_collections() -> Iterator[None]:
-    """Hold the cycle collector: a state is millions of objects in trees, none in cycles,
-    and each collection while they are made or written would scan them all again."""
+def no_collections() -> Iterator[None]:
+    """Hold the cycle collector: a build's state is millions of objects in trees, which
+    reference counting frees; each collection while they are made, read or written
+    would only scan them all again."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -157,7 +158,7 @@ def _no_collections() -> Iterator[None]:
 def load_state(path: Path, key: str) -> tuple[Any, Outputs] | None:
     """Read the last build's state and the outputs it wrote, or None."""
     try:
-        with path.open("rb") as f, _no_collections():
+        with path.open("rb") as f, no_collections():
             stored = pickle.load(f)
         if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != key:
             return None
@@ -180,7 +181,7 @@ def forget(path: Path) -> None:
 def _dump(path: Path, value: object) -> None:
     fd, tmp = tempfile.mkstemp(prefix=".build-", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as f, _no_collections():
+        with os.fdopen(fd, "wb") as f, no_collections():
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
     except BaseException:
