@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import types
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -96,22 +97,20 @@ class Tracked:
         return str(self._whole())
 
 
-_VIEW_TYPES: dict[type, type[Tracked]] = {}
-
-
 def track(obj: Any, prefix: Fact, reads: Reads) -> Any:
-    """Wrap obj in a view that notes each read into `reads`.
+    """Wrap obj in a view that notes each read into `reads`."""
+    kind: Any = type(obj)
+    return _view_type(kind)(obj, prefix, reads)
 
-    The view's class has the name and module of obj's, so that messages about it
-    (a template asking for a field that does not exist) read as they would without it.
-    """
-    kind = type(obj)
-    view_type = _VIEW_TYPES.get(kind)
-    if view_type is None:
-        view_type = type(kind.__name__, (Tracked,), {"__slots__": (), "__module__": kind.__module__})
-        view_type.__qualname__ = kind.__qualname__
-        _VIEW_TYPES[kind] = view_type
-    return view_type(obj, prefix, reads)
+
+@functools.cache
+def _view_type(kind: type) -> type[Tracked]:
+    """The tracking class for objects of kind, named and placed as kind is, so that
+    messages about it (a template asking for a field that does not exist) read as
+    they would without it."""
+    view_type = type(kind.__name__, (Tracked,), {"__slots__": (), "__module__": kind.__module__})
+    view_type.__qualname__ = kind.__qualname__
+    return view_type
 
 
 @dataclass(frozen=True, slots=True)

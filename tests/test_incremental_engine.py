@@ -31,6 +31,13 @@ def edit(path: Path, text: str) -> None:
     os.utime(path, ns=(before + 10**9, before + 10**9))
 
 
+def add_to_main(root: Path, template: str, text: str) -> None:
+    """Put text at the start of a template's main block."""
+    path = root / "templates" / template
+    page = path.read_text(encoding="utf-8")
+    edit(path, page.replace("{% block main %}", "{% block main %}" + text, 1))
+
+
 def clean_files(root: Path) -> dict[str, bytes]:
     build(options(root))
     out = root / "_clean"
@@ -259,11 +266,7 @@ Theresa May spoke.
 def test_a_partial_named_with_dot_slash_is_followed(make_project):
     files = {**SITE}
     project = make_project(files)
-    person = (project.root / "templates/person.html").read_text(encoding="utf-8")
-    edit(
-        project.root / "templates/person.html",
-        person.replace("{% block main %}", '{% block main %}{% include "./partials/extra.html" %}', 1),
-    )
+    add_to_main(project.root, "person.html", '{% include "./partials/extra.html" %}')
     edit(project.root / "templates/partials/extra.html", "extra v1")
     session = Session(options(project.root))
     session.update()
@@ -276,15 +279,11 @@ def test_a_partial_named_with_dot_slash_is_followed(make_project):
 def test_templates_compare_and_print_model_objects_as_in_a_clean_build(make_project):
     files = {**SITE}
     project = make_project(files)
-    page = (project.root / "templates/article.html").read_text(encoding="utf-8")
-    edit(
-        project.root / "templates/article.html",
-        page.replace(
-            "{% block main %}",
-            "{% block main %}{% for e in people_in_story %}"
-            "[{{ e.person|string|truncate(12, True, '') }}|{{ e.person.slug }}]{% endfor %}",
-            1,
-        ),
+    add_to_main(
+        project.root,
+        "article.html",
+        "{% for e in people_in_story %}"
+        "[{{ e.person|string|truncate(12, True, '') }}|{{ e.person.slug }}]{% endfor %}",
     )
     session = Session(options(project.root))
     session.update()
@@ -300,11 +299,7 @@ def test_extra_values_that_compare_equal_but_show_otherwise_are_redrawn(make_pro
         ),
     }
     project = make_project(files)
-    page = (project.root / "templates/article.html").read_text(encoding="utf-8")
-    edit(
-        project.root / "templates/article.html",
-        page.replace("{% block main %}", "{% block main %}<p>{{ article.extra }}</p>", 1),
-    )
+    add_to_main(project.root, "article.html", "<p>{{ article.extra }}</p>")
     session = Session(options(project.root))
     session.update()
     edit(
@@ -334,11 +329,7 @@ def test_a_template_that_counts_the_counts_is_redrawn_when_their_number_changes(
     nato = "---\nname: NATO\nsummary: A military alliance.\nkind: organisation\n---\n"
     files = {**SITE, "content/topics/nato.md": nato}
     project = make_project(files)
-    page = (project.root / "templates/people.html").read_text(encoding="utf-8")
-    edit(
-        project.root / "templates/people.html",
-        page.replace("{% block main %}", "{% block main %}<p>{{ counts|length }} named</p>", 1),
-    )
+    add_to_main(project.root, "people.html", "<p>{{ counts|length }} named</p>")
     session = Session(options(project.root))
     session.update()
     assert b"<p>2 named</p>" in session.pages["people/index.html"]
