@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import shutil
 import signal
 import subprocess
@@ -13,6 +14,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from explainer.markup import VOID_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -122,37 +125,6 @@ def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Projec
     return make
 
 
-class Links(HTMLParser):
-    """Collect every <a> with its attributes and text."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[dict[str, str]] = []
-        self._open: list[dict[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            item = {k: v or "" for k, v in attrs}
-            item["_text"] = ""
-            self.links.append(item)
-            self._open.append(item)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self._open:
-            self._open.pop()
-
-    def handle_data(self, data: str) -> None:
-        for item in self._open:
-            item["_text"] += data
-
-
-def links_in(html: str) -> list[dict[str, str]]:
-    """Return every link in html as a dict of attributes plus '_text'."""
-    parser = Links()
-    parser.feed(html)
-    return parser.links
-
-
 def prose_of(html: str) -> str:
     """Return the HTML inside the first element with class 'prose'."""
     start = html.index('class="prose"')
@@ -161,12 +133,7 @@ def prose_of(html: str) -> str:
     return html[start:end]
 
 
-# --- Helpers for the depth tests (topics, quotes, claims, timeline, cards, JSON-LD) ---
-
-VOID_ELEMENTS = frozenset(
-    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"]
-    + ["track", "wbr"]
-)
+# --- Reading HTML: one small DOM for every test ---------------------------------------
 
 
 class Node:
@@ -269,7 +236,7 @@ class _TreeBuilder(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         node = Node(tag, {k: v or "" for k, v in attrs}, self.stack[-1])
         self.stack[-1].children.append(node)
-        if tag not in VOID_ELEMENTS:
+        if tag not in VOID_TAGS:
             self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -294,13 +261,33 @@ def parse_html(html: str) -> Node:
     return builder.root
 
 
-def resolve_href(page_url: str, href: str) -> str:
-    """Return the site-relative file a relative href on page_url points to."""
-    import posixpath
+def links_in(html: str) -> list[dict[str, str]]:
+    """Return every <a> in html as a dict of its attributes plus '_text'."""
+    return [{**a.attrs, "_text": a.raw_text} for a in parse_html(html).all("a")]
 
-    page_file = page_url + "index.html" if page_url.endswith("/") or not page_url else page_url
+
+def page_file(url_path: str) -> str:
+    """Return the output file of a url path ('' -> 'index.html')."""
+    return url_path + "index.html" if url_path.endswith("/") or not url_path else url_path
+
+
+def resolve_href(page_url: str, href: str) -> str:
+    """Return the site-relative file a relative href on page_url points to ('#x' -> the page)."""
     target = href.split("#", 1)[0]
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page_file), target))
+    if not target:
+        return page_file(page_url)
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page_file(page_url)), target))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Return every file under folder (hidden ones too) with its bytes; {} when it is missing."""
+    if not folder.exists():
+        return {}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
 
 
 def lay_out(root: Path, files: Mapping[str, str | bytes]) -> Project:

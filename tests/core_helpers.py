@@ -1,16 +1,15 @@
-"""Helpers for the core test modules: in-process builds, folder snapshots, HTML trees."""
+"""Helpers for the core test modules: in-process builds and models, output folders, links."""
 
 from __future__ import annotations
 
 import contextlib
 import io
-import posixpath
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import ROOT, Node, Project, parse_html
+from conftest import ROOT, Project, links_in, parse_html, resolve_href
 
 from explainer.cli import main
 from explainer.errors import BuildFailed, Collector
@@ -95,17 +94,6 @@ def run_cli(project: Project, *args: str) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Return every file under folder (hidden ones too) with its bytes."""
-    if not folder.exists():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file()
-    }
-
-
 def siblings(folder: Path) -> list[str]:
     """Return the names next to folder, to spot temporary folders left behind."""
     return sorted(p.name for p in folder.parent.iterdir())
@@ -172,7 +160,7 @@ class Linked:
 
     def refs(self, slug: str) -> list[tuple[str, str]]:
         """Return (data-ref, link text) for every link in an article body, in order."""
-        return [(a["data-ref"], a["_text"]) for a in links_of(self.body(slug)) if "data-ref" in a]
+        return [(a["data-ref"], a["_text"]) for a in links_in(self.body(slug)) if "data-ref" in a]
 
     def backlinks(self, slug: str) -> list[tuple[str, str]]:
         return list(self.site.backlinks.get(slug, ()))
@@ -198,27 +186,6 @@ def render_files(
 
 # --- Reading HTML --------------------------------------------------------------------------
 
-Element = Node  # one small DOM for every test: conftest.Node
-tree = parse_html
-
-
-def links_of(html: str) -> list[dict[str, str]]:
-    """Return every <a> as its attributes plus '_text' (like conftest.links_in)."""
-    return [{**a.attrs, "_text": a.raw_text} for a in tree(html).all("a")]
-
-
-def page_file(url_path: str) -> str:
-    """Return the output file of a url path ('' -> 'index.html')."""
-    return url_path + "index.html" if url_path.endswith("/") or not url_path else url_path
-
-
-def resolve(page: str, href: str) -> str:
-    """Return the output file a relative href on the page at url path `page` points to."""
-    target = href.split("#", 1)[0]
-    if not target:
-        return page_file(page)
-    return posixpath.normpath(posixpath.join(posixpath.dirname(page_file(page)), target))
-
 
 def is_external(href: str) -> bool:
     return href.startswith(("http://", "https://", "mailto:", "//"))
@@ -233,14 +200,14 @@ def broken_links(site: Path) -> list[tuple[str, str]]:
     for path in sorted(site.rglob("*.html")):
         rel = path.relative_to(site).as_posix()
         url_path = rel.removesuffix("index.html")
-        doc = tree(path.read_text(encoding="utf-8"))
+        doc = parse_html(path.read_text(encoding="utf-8"))
         base = [el.attrs.get("href", "") for el in doc.all("base")]
         origin = "" if base and base[0].startswith("/") else url_path
         for el in doc.walk():
             href = el.attrs.get("href") if el.tag in ("a", "link") else None
             if href is None or is_external(href) or href.startswith("#"):
                 continue
-            target = resolve(origin, href)
+            target = resolve_href(origin, href)
             if target.startswith("../") or not (site / target).is_file():
                 missing.append((url_path, href))
     return missing

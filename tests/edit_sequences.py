@@ -21,8 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
-from core_helpers import snapshot
+from conftest import ROOT, snapshot
 from hypothesis import strategies as st
 
 from explainer.pipeline import BuildOptions, build

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import JOHNSON, MAY, article
+from conftest import JOHNSON, MAY, article, snapshot
 from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,17 +14,6 @@ from hypothesis import strategies as st
 from explainer.incremental import store as cache_module
 from explainer.incremental.store import cache_path
 from explainer.pipeline import BuildOptions, build
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    """Return every file under folder (except the search index) with its bytes."""
-    files = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            files[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return files
 
 
 def options(root: Path, out: str, cache: bool = True) -> BuildOptions:

@@ -20,8 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from core_helpers import snapshot
+from conftest import ROOT, snapshot
 from edit_sequences import Change, Workspace, assert_same_site, newsroom
 from figures import record, scaled
 

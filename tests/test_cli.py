@@ -11,8 +11,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-from conftest import JOHNSON, MAY, ROOT, SITE_YAML, Project, article
-from core_helpers import ARDERN, run_cli, siblings, snapshot
+from conftest import JOHNSON, MAY, ROOT, SITE_YAML, Project, article, snapshot
+from core_helpers import ARDERN, run_cli, siblings
 
 GOOD = {
     "content/people/theresa-may.md": MAY,

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, Project, lay_out
-from core_helpers import run_cli, snapshot
+from conftest import ROOT, Project, lay_out, snapshot
+from core_helpers import run_cli
 from figures import record
 from test_interrupt import corpus
 

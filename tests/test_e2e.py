@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from core_helpers import Element, broken_links, resolve, snapshot, tree
+from conftest import ROOT, Node, parse_html, resolve_href, snapshot
+from core_helpers import broken_links
 
 ARTICLE = "articles/corbyn-russia-evidence/"
 SIX = (
@@ -65,13 +65,13 @@ def site(project: Path) -> Path:
     return out
 
 
-def page(site: Path, url_path: str) -> Element:
-    return tree((site / url_path / "index.html").read_text(encoding="utf-8"))
+def page(site: Path, url_path: str) -> Node:
+    return parse_html((site / url_path / "index.html").read_text(encoding="utf-8"))
 
 
 def test_the_article_links_all_six_people(site):
     doc = page(site, ARTICLE)
-    linked = {resolve(ARTICLE, a.attrs["href"]) for a in doc.all("a") if "href" in a.attrs}
+    linked = {resolve_href(ARTICLE, a.attrs["href"]) for a in doc.all("a") if "href" in a.attrs}
     for slug in SIX:
         assert f"people/{slug}/index.html" in linked, slug
         assert (site / "people" / slug / "index.html").is_file()
@@ -93,7 +93,7 @@ def test_each_person_page_links_back_with_an_excerpt(site, slug):
         li
         for li in section.all("li")
         if any(
-            resolve(f"people/{slug}/", a.attrs.get("href", "")) == f"{ARTICLE}index.html"
+            resolve_href(f"people/{slug}/", a.attrs.get("href", "")) == f"{ARTICLE}index.html"
             for a in li.all("a")
         )
     ]

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import Project
-from core_helpers import run_cli, snapshot
+from conftest import Project, snapshot
+from core_helpers import run_cli
 from edit_sequences import (
     EDITS,
     MARKER,

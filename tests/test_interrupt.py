@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, article, lay_out
-from core_helpers import settled_siblings, snapshot
+from conftest import ROOT, article, lay_out, snapshot
+from core_helpers import settled_siblings
 from figures import record, scaled
 
 PEOPLE = {

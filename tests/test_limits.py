@@ -6,8 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import JOHNSON, MAY, SITE_YAML, article
-from core_helpers import run_cli, snapshot
+from conftest import JOHNSON, MAY, SITE_YAML, article, snapshot
+from core_helpers import run_cli
 from figures import record
 
 from explainer.errors import ContentError

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from conftest import JOHNSON, MAY, article
+from conftest import JOHNSON, MAY, article, links_in
 from core_helpers import (
     ARDERN,
     CAMERON,
@@ -15,7 +15,6 @@ from core_helpers import (
     ONEILL,
     Linked,
     link_files,
-    links_of,
     site_of,
 )
 
@@ -75,7 +74,7 @@ def test_ref_to_an_article_uses_its_title():
         }
     )
     assert linked.refs("story") == [("older", "An older story")]
-    (link,) = [a for a in links_of(linked.body("story")) if a.get("data-ref") == "older"]
+    (link,) = [a for a in links_in(linked.body("story")) if a.get("data-ref") == "older"]
     assert link["href"] == "../../articles/older/index.html"
 
 
@@ -92,7 +91,7 @@ def test_ref_with_its_own_text():
 
 def test_ref_href_is_relative_and_ends_in_index_html():
     _, linked = refs("See [[theresa-may]].\n")
-    (link,) = links_of(linked.body("story"))
+    (link,) = links_in(linked.body("story"))
     assert link["href"] == "../../people/theresa-may/index.html"
 
 
@@ -149,7 +148,7 @@ def test_alias_is_linked():
 
 def test_mention_link_points_at_the_person_page():
     _, linked = refs("Yesterday Theresa May spoke.\n")
-    (link,) = links_of(linked.body("story"))
+    (link,) = links_in(linked.body("story"))
     assert link["href"] == "../../people/theresa-may/index.html"
     assert link["data-ref"] == "theresa-may"
 
@@ -194,7 +193,7 @@ def test_no_links_inside_headings():
     assert linked_refs("## Theresa May\n\nNothing else.\n") == []
 
 
-def test_no_links_inside_existinglinks_of():
+def test_no_links_inside_existing_links():
     assert linked_refs("Read [Theresa May's speech](https://example.org/).\n") == []
 
 
@@ -441,7 +440,7 @@ def test_broken_ref_in_a_draft_is_still_an_error():
 def test_body_links_carry_data_ref():
     found, linked = refs("Theresa May and [[boris-johnson|Boris]] met.\n")
     assert found == [("theresa-may", "Theresa May"), ("boris-johnson", "Boris")]
-    assert all(a.get("data-ref") for a in links_of(linked.body("story")))
+    assert all(a.get("data-ref") for a in links_in(linked.body("story")))
 
 
 def test_mentions_in_related_headlines_are_linked_too():
@@ -451,7 +450,7 @@ def test_mentions_in_related_headlines_are_linked_too():
     )
     linked = link_files({**PEOPLE, "content/articles/story.md": text})
     (headline,) = linked.item("story").headlines_html
-    assert [(a["data-ref"], a["_text"]) for a in links_of(headline)] == [
+    assert [(a["data-ref"], a["_text"]) for a in links_in(headline)] == [
         ("theresa-may", "Theresa May")
     ]
     assert linked.backlinks("theresa-may") == [("story", "Theresa May speaks")]

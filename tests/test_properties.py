@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SITE_YAML
-from core_helpers import broken_links, resolve, snapshot, tree
+from conftest import ROOT, SITE_YAML, parse_html, resolve_href, snapshot
+from core_helpers import broken_links
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -172,16 +172,16 @@ def check_backlinks_invert_links(out: Path, files: dict[str, str]) -> None:
     expected: dict[str, set[str]] = {slug: set() for slug in people}
     for slug, listed in published_articles(files).items():
         html = (out / "articles" / slug / "index.html").read_text(encoding="utf-8")
-        prose = tree(html).one(cls="prose")
+        prose = parse_html(html).one(cls="prose")
         refs = {a.attrs["data-ref"] for a in prose.all("a") if a.attrs.get("data-ref") in expected}
         for person in refs | set(listed):
             expected[person].add(slug)
     for slug in people:
         url_path = f"people/{slug}/"
         html = (out / url_path / "index.html").read_text(encoding="utf-8")
-        section = tree(html).one(id="appears-in")
+        section = parse_html(html).one(id="appears-in")
         found = {
-            resolve(url_path, li.all("a")[0].attrs["href"]).split("/")[1]
+            resolve_href(url_path, li.all("a")[0].attrs["href"]).split("/")[1]
             for li in section.all("li")
         }
         assert found == expected[slug], f"backlinks of {slug}"

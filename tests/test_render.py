@@ -6,8 +6,8 @@ import datetime as dt
 import shutil
 
 import pytest
-from conftest import JOHNSON, MAY, article
-from core_helpers import CAMERON, TEMPLATES, is_external, link_files, render_files, tree
+from conftest import JOHNSON, MAY, article, parse_html
+from core_helpers import CAMERON, TEMPLATES, is_external, link_files, render_files
 
 from explainer.errors import BuildFailed
 from explainer.render import long_date, render_pages
@@ -83,7 +83,7 @@ def test_internal_links_are_relative_and_end_in_a_file(pages):
     for url_path, html in pages.items():
         if not url_path.endswith("/") and url_path:
             continue  # feeds and the like are not browsed from disk
-        for a in tree(html).all("a"):
+        for a in parse_html(html).all("a"):
             href = a.attrs.get("href", "")
             if is_external(href) or href.startswith("#"):
                 continue
@@ -95,7 +95,7 @@ def test_internal_links_are_relative_and_end_in_a_file(pages):
 def test_canonical_url_uses_base_url(pages):
     def canonical(url_path: str) -> str:
         (link,) = [
-            el for el in tree(pages[url_path]).all("link") if el.attrs.get("rel") == "canonical"
+            el for el in parse_html(pages[url_path]).all("link") if el.attrs.get("rel") == "canonical"
         ]
         return link.attrs["href"]
 
@@ -105,7 +105,7 @@ def test_canonical_url_uses_base_url(pages):
 
 
 def test_language_defaults_to_en(pages):
-    assert tree(pages[""]).one("html").attrs["lang"] == "en"
+    assert parse_html(pages[""]).one("html").attrs["lang"] == "en"
 
 
 def test_rendering_is_deterministic(pages):
@@ -116,7 +116,7 @@ def test_rendering_is_deterministic(pages):
 
 
 def test_article_page_shows_title_date_source_and_summary(pages):
-    doc = tree(pages["articles/story/"])
+    doc = parse_html(pages["articles/story/"])
     assert doc.one("h1").text == "Russia row"
     times = [t for t in doc.all("time") if t.attrs.get("datetime") == "2017-11-15"]
     assert times and times[0].text == "15 November 2017"
@@ -129,7 +129,7 @@ def test_article_page_shows_title_date_source_and_summary(pages):
 
 
 def test_article_body_sits_inside_one_prose_element(pages):
-    doc = tree(pages["articles/story/"])
+    doc = parse_html(pages["articles/story/"])
     prose = doc.one(cls="prose")
     assert prose.text == "Theresa May met the Foreign Secretary."
     refs = [(a.attrs["data-ref"], a.text) for a in prose.all("a")]
@@ -137,7 +137,7 @@ def test_article_body_sits_inside_one_prose_element(pages):
 
 
 def test_people_in_this_story_show_role_on_the_date_party_and_link(pages):
-    doc = tree(pages["articles/story/"])
+    doc = parse_html(pages["articles/story/"])
     section = doc.one("section", "people-in-story")
     assert section.one("h2").text == "People in this story"
     rows = []
@@ -163,26 +163,26 @@ def test_people_in_this_story_show_role_on_the_date_party_and_link(pages):
 
 
 def test_people_mentioned_but_not_listed_are_in_the_story_too(pages):
-    section = tree(pages["articles/older/"]).one("section", "people-in-story")
+    section = parse_html(pages["articles/older/"]).one("section", "people-in-story")
     assert [a.attrs["data-ref"] for a in section.all("a") if a.attrs.get("data-ref")] == [
         "theresa-may"
     ]
 
 
 def test_related_articles_share_people(pages):
-    section = tree(pages["articles/story/"]).one("section", "related")
+    section = parse_html(pages["articles/story/"]).one("section", "related")
     assert section.one("h2").text == "Related articles"
     assert [(a.text, a.attrs["href"]) for a in section.all("a")] == [
         ("Older story", "../../articles/older/index.html")
     ]
-    assert not tree(pages["articles/unrelated/"]).all("section", "related")
+    assert not parse_html(pages["articles/unrelated/"]).all("section", "related")
 
 
 # --- Person page ---------------------------------------------------------------------------
 
 
 def appears_in(html: str) -> list[tuple[str, str, str]]:
-    section = tree(html).one("section", id="appears-in")
+    section = parse_html(html).one("section", id="appears-in")
     return [
         (li.one("a").text, li.one("a").attrs["href"], li.one("blockquote").text)
         for li in section.all("li")
@@ -197,7 +197,7 @@ def test_person_page_lists_the_articles_they_appear_in_newest_first(pages):
 
 
 def test_person_page_with_no_articles_says_so(pages):
-    section = tree(pages["people/david-cameron/"]).one("section", id="appears-in")
+    section = parse_html(pages["people/david-cameron/"]).one("section", id="appears-in")
     assert section.all("li") == []
     assert "No articles mention David Cameron yet." in section.text
 
@@ -211,7 +211,7 @@ def test_person_page_lists_co_mentions_with_counts():
             "content/articles/c.md": article("Mrs May and Mr Cameron.", title="C"),
         }
     )["people/theresa-may/"]
-    section = tree(html).one("section", "co-mentions")
+    section = parse_html(html).one("section", "co-mentions")
     assert section.one("h2").text == "Often mentioned with"
     assert [(li.one("a").text, li.one(cls="count").text) for li in section.all("li")] == [
         ("Boris Johnson", "2 articles"),
@@ -220,7 +220,7 @@ def test_person_page_lists_co_mentions_with_counts():
 
 
 def test_people_index_links_every_person(pages):
-    doc = tree(pages["people/"])
+    doc = parse_html(pages["people/"])
     hrefs = {a.attrs["href"] for a in doc.one("main").all("a")}
     assert {
         "../people/theresa-may/index.html",
@@ -230,7 +230,7 @@ def test_people_index_links_every_person(pages):
 
 
 def test_home_page_lists_articles_newest_first(pages):
-    doc = tree(pages[""])
+    doc = parse_html(pages[""])
     titles = [a.text for a in doc.one("ul", "article-list").all("a")]
     assert titles == ["Russia row", "Older story", "Unrelated"]
 
@@ -252,7 +252,7 @@ def test_titles_and_summaries_are_escaped():
         html = pages[url_path]
         assert "<script>alert(1)</script>" not in html
         assert "<b>bold</b>" not in html
-    doc = tree(pages["articles/story/"])
+    doc = parse_html(pages["articles/story/"])
     assert doc.one("h1").text == "<script>alert(1)</script> & co"
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in pages["articles/story/"]
     assert doc.one("p", "summary").text == "Q&A <b>bold</b>"
@@ -267,7 +267,7 @@ def test_mention_titles_are_escaped_attributes():
             "content/articles/story.md": article("Ann Other spoke."),
         }
     )
-    (link,) = tree(pages["articles/story/"]).one(cls="prose").all("a")
+    (link,) = parse_html(pages["articles/story/"]).one(cls="prose").all("a")
     assert link.attrs["title"] == 'Says "no" & <means> it'
 
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, article, lay_out
-from core_helpers import run_cli, settled_siblings, siblings, snapshot
+from conftest import ROOT, article, lay_out, snapshot
+from core_helpers import run_cli, settled_siblings, siblings
 from figures import record
 
 from explainer.errors import BuildFailed

@@ -14,9 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import MAY, article, lay_out
-
-from .conftest import ROOT
+from conftest import MAY, ROOT, article, lay_out
 
 # Every element inside `root` with text of its own: its text colour and the colour it is
 # drawn on, found by laying each background from the page's canvas up to the element
