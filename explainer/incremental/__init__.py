@@ -239,7 +239,7 @@ def _rebuild(
     from .engine import Engine, _out
 
     stored = store.load_state(cache_file, key)
-    state, outputs = stored if stored is not None else (None, {})
+    state, outputs = (stored.state, stored.outputs) if stored is not None else (None, {})
     engine = Engine(_settings(options), state)
     redraw: set[str] = set()
     intact: set[str] = set()
@@ -266,7 +266,7 @@ def _rebuild(
     clock.lap("swap")
     diagnostics = tuple(collector.diagnostics)
     manifest = Manifest(key, inputs, _stat_outputs(options.out), diagnostics)
-    store.save(cache_file, key, engine.state, manifest)
+    store.save(cache_file, key, stored, engine.state, manifest)
     clock.lap("cache")
     return BuildResult(
         count,

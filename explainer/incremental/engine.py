@@ -272,7 +272,7 @@ class Engine:
         self.state = state if state is not None and state.settings == settings else None
         self.renderer: Renderer | None = None
         if self.state is not None and self.state.reads and not self.state.readers:
-            self.state.readers = readers_of(self.state.reads)  # not kept on disk
+            self.state = replace(self.state, readers=readers_of(self.state.reads))
 
     def update(
         self, redraw: Iterable[str] = (), touched: Collection[Path] | None = None
@@ -413,12 +413,14 @@ class Engine:
         rendered, reads = self._render(data, todo)
         stages.lap("render")
         kept = dict(old.reads) if old is not None else {}
-        readers = old.readers if old is not None else {}
+        # The last state stays as it was (the build cache tells what changed from it):
+        # what is changed here is copied first.
+        readers = ReadersEdit(old.readers if old is not None else None)
         for url in (*removed, *reads):
-            drop_reads(readers, url, kept.pop(url, ()))
+            readers.drop(url, kept.pop(url, ()))
         for url, facts in reads.items():
             kept[url] = facts
-            add_reads(readers, url, facts)
+            readers.add(url, facts)
         self.state = State(
             settings=settings,
             config=config,
@@ -438,7 +440,7 @@ class Engine:
             templates=templates,
             uses=uses,
             reads=kept,
-            readers=readers,
+            readers=readers.done(),
             diagnostics=tuple(collector.diagnostics),
         )
         jobs_by_url = {job.url_path: job for job in data.jobs}
@@ -590,6 +592,8 @@ class Engine:
                 linked_article(article, links),
                 tuple(check_quotes(article, links.body_html)),
             )
+        if todo:  # in the articles' order, whatever was converted again
+            conversions = {a.slug: conversions[a.slug] for a in site.articles if a.slug in conversions}
         bodies: dict[str, BodyConversion] = {}
         others: list[Page] = [
             *(a for a in site.articles if a.slug in hidden),
@@ -738,6 +742,68 @@ def _same_lines(old: Article, new: Article) -> bool:
 Readers = dict[tuple[str, str], dict[Fact, set[str]]]  # (kind, slug) -> fact -> url paths
 
 
+class ReadersEdit:
+    """Make a new Readers from another, sharing its groups and sets but those changed.
+
+    The other is left as it was: what is changed is copied first (the build cache tells
+    one build's state from the next by what they share).
+    """
+
+    def __init__(self, base: Readers | None = None) -> None:
+        self.readers: Readers = dict(base) if base else {}
+        self.own: set[int] = set()  # ids of the groups and sets made here
+        self.emptied: set[tuple[str, str]] = set()  # groups that may hold facts no page reads
+
+    def _group(self, key: tuple[str, str]) -> dict[Fact, set[str]]:
+        group = self.readers.get(key)
+        if group is None:
+            group = self.readers[key] = {}
+        elif id(group) in self.own:
+            return group
+        else:
+            group = self.readers[key] = dict(group)
+        self.own.add(id(group))
+        return group
+
+    def add(self, url: str, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            group = self._group(_group(fact))
+            holders = group.get(fact)
+            if holders is None or id(holders) not in self.own:
+                holders = group[fact] = {url, *(holders or ())}
+                self.own.add(id(holders))
+            else:
+                holders.add(url)
+
+    def drop(self, url: str, facts: Iterable[Fact]) -> None:
+        for fact in facts:
+            key = _group(fact)
+            if fact not in self.readers.get(key, {}):
+                continue
+            group = self._group(key)
+            holders = group[fact]
+            if id(holders) not in self.own:
+                holders = group[fact] = set(holders)
+                self.own.add(id(holders))
+            holders.discard(url)
+            self.emptied.add(key)
+
+    def done(self) -> Readers:
+        """The new Readers, without the facts no page reads any more.
+
+        They are removed only now, so a page drawn again keeps its facts where they were.
+        """
+        for key in self.emptied:
+            group = self.readers.get(key)
+            if group is None:
+                continue
+            for fact in [fact for fact, holders in group.items() if not holders]:
+                del group[fact]
+            if not group:
+                del self.readers[key]
+        return self.readers
+
+
 def _group(fact: Fact) -> tuple[str, str]:
     """Where a fact is filed in Readers: its kind, and the slug it is about ('' if none)."""
     return (fact[0], fact[1] if len(fact) > 1 and fact[0] != "config" else "")
@@ -745,36 +811,10 @@ def _group(fact: Fact) -> tuple[str, str]:
 
 def readers_of(reads: Mapping[str, frozenset[Fact]]) -> Readers:
     """Invert url path -> facts read into (kind, slug) -> fact -> url paths that read it."""
-    readers: Readers = {}
+    edit = ReadersEdit()
     for url, facts in reads.items():
-        add_reads(readers, url, facts)
-    return readers
-
-
-def add_reads(readers: Readers, url: str, facts: Iterable[Fact]) -> None:
-    for fact in facts:
-        group = readers.setdefault(_group(fact), {})
-        holders = group.get(fact)
-        if holders is None:
-            group[fact] = {url}
-        else:
-            holders.add(url)
-
-
-def drop_reads(readers: Readers, url: str, facts: Iterable[Fact]) -> None:
-    for fact in facts:
-        key = _group(fact)
-        group = readers.get(key)
-        if group is None:
-            continue
-        holders = group.get(fact)
-        if holders is None:
-            continue
-        holders.discard(url)
-        if not holders:
-            del group[fact]
-            if not group:
-                del readers[key]
+        edit.add(url, facts)
+    return edit.done()
 
 
 def changed_facts(old: PageData, new: PageData, readers: Readers) -> Iterator[tuple[Fact, set[str]]]:

@@ -1,6 +1,10 @@
 """The build cache in .cache/: the last build's state, and the manifest that says whether
 anything changed at all.
 
+The state is kept as a base file and a journal of what each build since changed
+(delta.py): a one-article edit appends a few kilobytes instead of writing the whole
+state again, and the base is written afresh when the journal grows.
+
 Anything unreadable, from another version of the code or of a package, or for other
 settings is ignored, so a bad cache costs time, never correctness. Each file is written
 to a temporary name and renamed into place; the manifest goes last and is removed
@@ -11,12 +15,12 @@ is up to date.
 from __future__ import annotations
 
 import contextlib
-import copy
 import gc
 import hashlib
 import os
 import pickle
 import re
+import struct
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -25,8 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostic
+from .delta import SAME, diff, patch
 
-FORMAT = 4
+FORMAT = 5
 PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
@@ -155,19 +160,76 @@ def no_collections() -> Iterator[None]:
             gc.enable()
 
 
-def load_state(path: Path, key: str) -> tuple[Any, Outputs] | None:
-    """Read the last build's state and the outputs it wrote, or None."""
+@dataclass
+class Stored:
+    """A build's state as read from the cache, and where the cache stands."""
+
+    state: Any
+    outputs: Outputs
+    root: dict[str, Any]  # what was read, to tell the next build's changes from
+    generation: bytes  # of the base file; each journal record is signed with it
+    records: int  # in the journal
+    journal_bytes: int
+    base_bytes: int
+
+
+def load_state(path: Path, key: str) -> Stored | None:
+    """Read the last build's state and the outputs it wrote, or None.
+
+    The state is the base file with each record of the journal applied in turn; any
+    damage at all, in either, means a clean build.
+    """
     try:
         with path.open("rb") as f, no_collections():
             stored = pickle.load(f)
+            base_bytes = f.tell()
         if not isinstance(stored, tuple) or len(stored) != 3 or stored[0] != key:
             return None
-        _, state, outputs = stored
+        _, generation, root = stored
+        records = 0
+        for delta in _journal(_journal_path(path), generation):
+            with no_collections():
+                root = patch(root, delta)
+            records += 1
+        state, outputs = root["state"], root["outputs"]
         if not isinstance(outputs, dict):
             return None
-        return state, outputs
+        journal_bytes = _journal_path(path).stat().st_size if records else 0
+        return Stored(state, outputs, root, generation, records, journal_bytes, base_bytes)
     except Exception:  # any damage at all means: start clean
         return None
+
+
+def _journal_path(path: Path) -> Path:
+    return path.with_suffix(".journal")
+
+
+_HEADER = struct.Struct(">Q16s")  # payload length, digest keyed with the base's generation
+
+
+def _journal(path: Path, generation: bytes) -> Iterator[Any]:
+    """Yield the deltas recorded after the base; raise ValueError on any damage."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    position, seq = 0, 0
+    while position < len(data):
+        length, digest = _HEADER.unpack_from(data, position)
+        start = position + _HEADER.size
+        payload = data[start : start + length]
+        if len(payload) != length or _sign(generation, payload) != digest:
+            raise ValueError("a damaged or foreign journal record")
+        with no_collections():
+            number, delta = pickle.loads(payload)
+        if number != seq:
+            raise ValueError("a journal record out of sequence")
+        yield delta
+        position, seq = start + length, seq + 1
+
+
+def _sign(generation: bytes, payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, key=generation, digest_size=16).digest()
 
 
 def forget(path: Path) -> None:
@@ -189,18 +251,49 @@ def _dump(path: Path, value: object) -> None:
         raise
 
 
-def save(path: Path, key: str, state: Any, manifest: Manifest) -> None:
-    """Write the state, then the manifest, each atomically. Failing only costs time later."""
+# The journal is folded into a new base when it grows past this share of the base, or
+# this many records: reading it back must stay a small part of reading the base.
+JOURNAL_SHARE = 0.2
+JOURNAL_RECORDS = 64
+
+
+def save(path: Path, key: str, before: Stored | None, state: Any, manifest: Manifest) -> None:
+    """Write the state, then the manifest, each atomically. Failing only costs time later.
+
+    When the state was read from the cache, only what changed since is appended to the
+    journal (see delta.py); now and then the base is written afresh instead.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         ignore = path.parent / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
         forget(path)
-        if hasattr(state, "readers"):  # worked out again from reads when loaded
-            state = copy.copy(state)
-            state.readers = {}
-        _dump(path, (key, state, manifest.outputs))
+        root = {"state": state, "outputs": manifest.outputs}
+        if before is None or not _append(path, before, root):
+            journal = _journal_path(path)
+            generation = os.urandom(16)
+            journal.unlink(missing_ok=True)  # its records belong to the old base
+            _dump(path, (key, generation, root))
         _dump(_manifest_path(path), manifest)
     except OSError:
         return
+
+
+def _append(path: Path, before: Stored, root: dict[str, Any]) -> bool:
+    """Record root's changes since before in the journal; False if a new base is better."""
+    with no_collections():
+        delta = diff(before.root, root)
+        if delta is SAME:
+            return True
+        payload = pickle.dumps((before.records, delta), protocol=pickle.HIGHEST_PROTOCOL)
+    if (
+        before.records + 1 > JOURNAL_RECORDS
+        or before.journal_bytes + len(payload) > JOURNAL_SHARE * before.base_bytes
+    ):
+        return False
+    with _journal_path(path).open("ab") as f:
+        if f.tell() != before.journal_bytes:
+            return False  # another build wrote since: start a new base
+        f.write(_HEADER.pack(len(payload), _sign(before.generation, payload)) + payload)
+    return True
