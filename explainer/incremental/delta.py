@@ -84,14 +84,14 @@ class _Differ:
             added, removed = new - old, old - new
             return ("t", added, removed) if added or removed else SAME
         if dataclasses.is_dataclass(kind):
-            changes = {}
+            fields: dict[str, Delta] = {}
             for name in _field_names(kind):
                 a, b = getattr(old, name), getattr(new, name)
                 if a is not b:
                     delta = self.diff(a, b, depth)
                     if delta is not SAME:
-                        changes[name] = delta
-            return ("f", changes) if changes else SAME
+                        fields[name] = delta
+            return ("f", fields) if fields else SAME
         return ("w", new)
 
     def _dict(self, old: dict[Any, Any], new: dict[Any, Any], depth: int) -> Delta:
@@ -200,8 +200,8 @@ class _Patcher:
         if tag == "f":
             if not dataclasses.is_dataclass(old) or isinstance(old, type):
                 raise ValueError("a dataclass's delta for another value")
-            made = copy.copy(old)
+            record: Any = copy.copy(old)
             for name, change in delta[1].items():
-                object.__setattr__(made, name, self.patch(getattr(old, name), change))
-            return made
+                object.__setattr__(record, name, self.patch(getattr(old, name), change))
+            return record
         raise ValueError(f"not a delta: {tag!r}")
