@@ -125,6 +125,25 @@ def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Projec
     return make
 
 
+@pytest.fixture(scope="session")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the example site (the real site.yaml, content/, templates/, static/) once."""
+    from explainer.pipeline import BuildOptions, build
+
+    out = tmp_path_factory.mktemp("example") / "site"
+    options = BuildOptions(
+        config_path=ROOT / "site.yaml",
+        out_dir=out,
+        search=False,  # the pages do not depend on the index, and Pagefind is slow
+        cache=False,  # nothing is written into the repository's .cache/
+        progress=False,
+        jobs=1,
+    )
+    result = build(options)
+    assert not result.diagnostics, "\n".join(str(d) for d in result.diagnostics)
+    return out
+
+
 def prose_of(html: str) -> str:
     """Return the HTML inside the first element with class 'prose'."""
     start = html.index('class="prose"')
