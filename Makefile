@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
-.PHONY: site test lint serve check clean test-tools bench fuzz reliability
+.PHONY: site test lint serve check clean test-tools bench fuzz reliability golden
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ test: $(VENV)/.installed-test test-tools lint
 
 serve: $(VENV)/.installed
 	$(BIN)/python build.py serve
+
+# Rewrite the pages kept in tests/golden/ from the example site, after a change to how
+# pages look that is meant; review the diff and commit them with the change.
+golden: $(VENV)/.installed-test
+	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
 
 clean:
 	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -125,6 +125,14 @@ def make_project(tmp_path: Path) -> Callable[[Mapping[str, str | bytes]], Projec
     return make
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite tests/golden/ from the example site instead of comparing (`make golden`)",
+    )
+
+
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the example site (the real site.yaml, content/, templates/, static/) once."""
