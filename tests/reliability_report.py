@@ -170,7 +170,13 @@ def render(figures: dict[str, list[dict[str, object]]], outcomes: dict[str, str]
     unknown = sorted(set(figures) - set(catalogue))
     for check in unknown:
         lines.append(f"| {check} | (recorded by the tests) | | {summarise(figures[check])} |")
-    lines.append("")
+    lines += [
+        "",
+        "How fast hostile input is refused and what the sanitiser costs per page are not",
+        "figures of these tests, which check only what happens: `bench/micro.py` measures",
+        "them and writes them to bench/micro-results.json.",
+        "",
+    ]
     return "\n".join(lines)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -84,28 +83,21 @@ BILLION_LAUGHS = (
 )  # nine levels of ten: a billion values once the aliases are expanded
 
 
-def test_a_billion_laughs_is_refused_at_once(make_project):
-    started = time.perf_counter()
+def test_a_billion_laughs_is_refused_before_it_is_expanded(make_project):
+    # The message comes from counting the values the aliases stand for, which is done
+    # before building them; expanding them would take hours and all the memory there is.
     with pytest.raises(ContentError) as refused:
         parse_document(BILLION_LAUGHS.encode(), Path("content/articles/bomb.md"), "articles")
-    seconds = time.perf_counter() - started
     assert str(refused.value) == (
         "content/articles/bomb.md:1: front matter expands to too many values (YAML anchors "
         "and aliases repeated); write the values out plainly"
     )
-    assert seconds < 1.0  # expanding it would take hours and all the memory there is
     project = make_project({"content/articles/bomb.md": BILLION_LAUGHS})
     done = project.build("check")
     assert done.returncode == 1
     assert "content/articles/bomb.md:1: front matter expands to too many values" in done.stderr
     assert "Traceback" not in done.stderr
-    record(
-        "limits",
-        limit="max_yaml_values",
-        input="billion laughs (10^9 values)",
-        refused=True,
-        seconds_to_refuse=round(seconds, 4),
-    )
+    record("limits", limit="max_yaml_values", input="billion laughs (10^9 values)", refused=True)
 
 
 def test_deep_flow_nesting_is_refused_without_a_crash(make_project):
@@ -211,7 +203,6 @@ def test_more_than_ten_thousand_aliases_is_refused_by_default(make_project):
     aliases = ", ".join(f"Alias {i}" for i in range(10_001))
     person = f"---\nname: Many Names\nsummary: S.\naliases: [{aliases}]\n---\n"
     project = make_project({"content/people/many-names.md": person})
-    started = time.perf_counter()
     done = run_cli(project, "check")
     assert done.returncode == 1
     assert (
@@ -219,14 +210,7 @@ def test_more_than_ten_thousand_aliases_is_refused_by_default(make_project):
         "limit is 10,000, so remove aliases no article uses or raise limits.max_aliases in "
         "site.yaml to 10001 or more"
     ) in done.lines
-    record(
-        "limits",
-        limit="max_aliases",
-        default=10_000,
-        tried=10_001,
-        refused=True,
-        seconds_to_refuse=round(time.perf_counter() - started, 3),
-    )
+    record("limits", limit="max_aliases", default=10_000, tried=10_001, refused=True)
 
 
 def test_a_cached_file_is_checked_again_under_a_lower_limit(make_project):
