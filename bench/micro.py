@@ -37,9 +37,9 @@ REPO = BENCH.parent
 sys.path.insert(0, str(REPO))  # this checkout's explainer, not an installed one
 
 from explainer.cli import main as cli_main  # noqa: E402
-from explainer.errors import ContentError  # noqa: E402
-from explainer.load import parse_document  # noqa: E402
-from explainer.sanitize import Sanitizer  # noqa: E402
+from explainer.content.load import parse_document  # noqa: E402
+from explainer.core.errors import ContentError  # noqa: E402
+from explainer.link.sanitize import Sanitizer  # noqa: E402
 
 BILLION_LAUGHS = (
     "---\ntitle: T\ndate: 2017-11-15\nsummary: S.\nextra:\n"

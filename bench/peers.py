@@ -20,7 +20,7 @@ import yaml
 
 COLLECTIONS = ("articles", "people", "topics")
 REF_RE = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)(?:\|([^\]\n]+))?\]\]")
-# The Python-Markdown extensions explainer itself uses (explainer/markup.py).
+# The Python-Markdown extensions explainer itself uses (explainer/link/markup.py).
 PY_MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
 
 

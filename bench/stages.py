@@ -20,15 +20,15 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path.cwd()))  # the measured checkout's explainer, not an installed one
 
-from explainer.config import load_config  # noqa: E402
-from explainer.errors import BuildFailed, Collector  # noqa: E402
-from explainer.link import link_site  # noqa: E402
-from explainer.load import load_documents  # noqa: E402
-from explainer.parse import parse_site  # noqa: E402
-from explainer.render import iter_pages  # noqa: E402
-from explainer.search import index_site  # noqa: E402
-from explainer.view import page_data  # noqa: E402
-from explainer.write import write_site  # noqa: E402
+from explainer.content.config import load_config  # noqa: E402
+from explainer.content.load import load_documents  # noqa: E402
+from explainer.content.parse import parse_site  # noqa: E402
+from explainer.core.errors import BuildFailed, Collector  # noqa: E402
+from explainer.link.linking import link_site  # noqa: E402
+from explainer.output.search import index_site  # noqa: E402
+from explainer.output.write import write_site  # noqa: E402
+from explainer.pages.render import iter_pages  # noqa: E402
+from explainer.pages.view import page_data  # noqa: E402
 
 T = TypeVar("T")
 

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
-from .errors import BuildFailed, Diagnostic, did_you_mean, display_path
+from .core.errors import BuildFailed, Diagnostic, did_you_mean, display_path
 
 if TYPE_CHECKING:
-    from .pipeline import BuildOptions, BuildResult
+    from .api import BuildOptions, BuildResult
 
 COMMANDS = ("build", "check", "serve", "new")
 HELP = ("-h", "--help", "--version")
@@ -237,7 +237,7 @@ def outside_environment(missing: str, argv: Sequence[str] | None) -> str:
 
 def _main(argv: Sequence[str] | None) -> int:
     # Imported here, not above, so that Ctrl-C during the slow imports is reported cleanly.
-    from .pipeline import BuildOptions
+    from .api import BuildOptions
 
     parser = make_parser()
     args = _parse(parser, arrange(parser, list(sys.argv[1:] if argv is None else argv)))
@@ -267,7 +267,7 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "serve":
         import watchfiles  # noqa: F401 - here, so a missing package is explained (see main)
 
-        from .serve import serve
+        from .serve.server import serve
 
         return serve(options, args.host, args.port, quiet=args.quiet)
     if args.command == "check" and args.format == "json":
@@ -289,7 +289,7 @@ def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: boo
 
 
 def _report(options: BuildOptions, write: bool, quiet: bool, verbose: bool) -> int:
-    from .pipeline import build
+    from .api import build
 
     out_name = display_path(options.out)
     try:
@@ -351,7 +351,7 @@ def diagnostic_json(diagnostic: Diagnostic) -> dict[str, object]:
 
 
 def _check_json(options: BuildOptions) -> int:
-    from .pipeline import build
+    from .api import build
 
     try:
         result = build(options, write=False)

@@ -1,8 +1,8 @@
-"""Build the site: the stages in a straight line (load -> parse -> link -> render -> write).
+"""A clean build: the stages in a straight line (load -> parse -> link -> render -> write).
 
-A build with the cache goes through the incremental layer (explainer/incremental/),
-which runs the same stages again only on what changed; without it, this module runs
-each stage once over everything.
+Each stage runs once over everything. A build with the cache goes through the
+incremental layer above (explainer/incremental/), which runs the same stages again
+only on what changed; explainer/api.py chooses between the two.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import BuildFailed, Collector
-from .options import BuildOptions, BuildResult
-from .progress import Progress, Stopwatch
-from .write import check_output_folder, write_site
+from .core.errors import BuildFailed, Collector
+from .core.options import BuildOptions, BuildResult
+from .core.progress import Progress, Stopwatch
+from .output.write import write_site
 
-__all__ = ["BuildOptions", "BuildResult", "build", "finish_with_search"]
+__all__ = ["clean_build", "finish_with_search"]
 
 
 def _stop(collector: Collector, strict: bool) -> None:
@@ -24,33 +24,18 @@ def _stop(collector: Collector, strict: bool) -> None:
         raise BuildFailed(collector.diagnostics)
 
 
-def build(options: BuildOptions, write: bool = True) -> BuildResult:
-    """Build the site (or only check it when write is False)."""
-    started = time.perf_counter()
-    progress = Progress(enabled=None if options.progress else False)
-    try:
-        if write:
-            check_output_folder(options.out, options.protected())
-            if options.cache:
-                from .incremental import cached_build
-
-                return cached_build(options, started, progress)
-        return _clean_build(options, write, started, progress)
-    finally:
-        progress.clear()
-
-
-def _clean_build(
+def clean_build(
     options: BuildOptions, write: bool, started: float, progress: Progress
 ) -> BuildResult:
+    """Build everything from scratch (or only check it when write is False)."""
     # Imported here: a build that finds nothing changed never needs Markdown or Jinja.
-    from .advice import advise
-    from .config import load_config
-    from .link import link_site
-    from .load import DEFAULT_LIMITS, check_project_files, load_documents
-    from .parse import parse_site
-    from .render import iter_pages
-    from .view import page_data
+    from .content.config import load_config
+    from .content.load import DEFAULT_LIMITS, check_project_files, load_documents
+    from .content.parse import parse_site
+    from .link.advice import advise
+    from .link.linking import link_site
+    from .pages.render import iter_pages
+    from .pages.view import page_data
 
     clock = Stopwatch()
     collector = Collector()
@@ -101,7 +86,7 @@ def finish_with_search(
     """
 
     def index(folder: Path) -> None:
-        from .search import index_site
+        from .output.search import index_site
 
         clock.lap(written)
         progress.clear()

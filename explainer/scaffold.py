@@ -10,9 +10,16 @@ from typing import Any
 
 import yaml
 
-from .errors import Collector, ContentError, display_path
-from .load import SLUG_RE, KeyPath, RawDocument, iter_content_files, meant_slug, read_document
-from .parse import PLACEHOLDER_SUMMARIES, TOPIC_KINDS
+from .content.load import (
+    SLUG_RE,
+    KeyPath,
+    RawDocument,
+    iter_content_files,
+    meant_slug,
+    read_document,
+)
+from .content.parse import PLACEHOLDER_SUMMARIES, TOPIC_KINDS
+from .core.errors import Collector, ContentError, display_path
 
 COLLECTION_OF_KIND = {"article": "articles", "person": "people", "topic": "topics"}
 MAX_SLUG_LENGTH = 80

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from explainer.markup import VOID_TAGS
+from explainer.link.markup import VOID_TAGS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -136,7 +136,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the example site (the real site.yaml, content/, templates/, static/) once."""
-    from explainer.pipeline import BuildOptions, build
+    from explainer.api import BuildOptions, build
 
     out = tmp_path_factory.mktemp("example") / "site"
     options = BuildOptions(

@@ -12,12 +12,12 @@ from pathlib import Path
 from conftest import ROOT, Project, links_in, parse_html, resolve_href
 
 from explainer.cli import main
-from explainer.errors import BuildFailed, Collector
-from explainer.link import LinkedArticle, LinkedSite, link_site
-from explainer.load import RawDocument, parse_document
-from explainer.model import Site, SiteConfig
-from explainer.parse import parse_site
-from explainer.render import render_pages
+from explainer.content.load import RawDocument, parse_document
+from explainer.content.model import Site, SiteConfig
+from explainer.content.parse import parse_site
+from explainer.core.errors import BuildFailed, Collector
+from explainer.link.linking import LinkedArticle, LinkedSite, link_site
+from explainer.pages.render import render_pages
 
 TEMPLATES = ROOT / "templates"
 CONFIG = SiteConfig(title="Test Site", base_url="https://example.org/news/")

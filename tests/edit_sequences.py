@@ -24,7 +24,7 @@ from typing import Any
 from conftest import ROOT, snapshot
 from hypothesis import strategies as st
 
-from explainer.pipeline import BuildOptions, build
+from explainer.api import BuildOptions, build
 
 MARKER = ".explainer-site"  # the file that marks an output folder as made by explainer
 

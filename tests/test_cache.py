@@ -11,9 +11,9 @@ from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explainer.api import BuildOptions, build
 from explainer.incremental import store as cache_module
 from explainer.incremental.store import cache_path
-from explainer.pipeline import BuildOptions, build
 
 
 def options(root: Path, out: str, cache: bool = True) -> BuildOptions:
@@ -193,7 +193,7 @@ def test_incremental_build_equals_clean_build(make_project, steps):
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_parallel_build_equals_serial_build(make_project, jobs, monkeypatch):
-    from explainer import parallel
+    from explainer.core import processes as parallel
 
     monkeypatch.setattr(parallel, "MIN_ITEMS_PER_PROCESS", 1)
     files = {f"content/people/{slug}.md": text for slug, text in PEOPLE.items()}
@@ -224,7 +224,7 @@ def test_parallel_build_equals_serial_build(make_project, jobs, monkeypatch):
 def test_progress_line_only_on_a_terminal():
     import io
 
-    from explainer.progress import Progress
+    from explainer.core.progress import Progress
 
     quiet = io.StringIO()
     Progress(stream=quiet)("Rendering pages", 1, 10)  # StringIO is not a terminal

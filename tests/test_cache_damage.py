@@ -24,7 +24,7 @@ from conftest import ROOT, snapshot
 from edit_sequences import Change, Workspace, assert_same_site, newsroom
 from figures import record, scaled
 
-from explainer.pipeline import build
+from explainer.api import build
 
 ARTICLES = 6
 EXTRA = "An edit names Mrs Able."

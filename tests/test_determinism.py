@@ -23,7 +23,7 @@ from core_helpers import run_cli
 from figures import record
 from test_interrupt import corpus
 
-from explainer import parallel
+from explainer.core import processes as parallel
 from explainer.incremental import store
 
 # Enough for two processes to share the linking and rendering.

@@ -12,8 +12,8 @@ import pytest
 from conftest import JOHNSON, ROOT, Project, article, cards_of, html_pages, lay_out, parse_html
 from test_parse import parse, person, story
 
-from explainer.link import build_name_index
-from explainer.markup import normalise_name
+from explainer.link.linking import build_name_index
+from explainer.link.markup import normalise_name
 
 # --- Fixtures: a tiny site with dated offices, whips, sources and corrections --------------
 

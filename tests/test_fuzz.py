@@ -41,7 +41,7 @@ from hypothesis import strategies as st
 
 import explainer.cli
 import explainer.incremental
-import explainer.render
+import explainer.pages.render
 
 EXAMPLES = scaled(2_000, 5_000)
 HANG_SECONDS = 30.0
@@ -285,7 +285,7 @@ def fast_builds() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(explainer.cli, "make_parser", functools.cache(explainer.cli.make_parser))
         patch.setattr(
-            explainer.render, "make_environment", functools.cache(explainer.render.make_environment)
+            explainer.pages.render, "make_environment", functools.cache(explainer.pages.render.make_environment)
         )
         patch.setattr(
             explainer.incremental, "code_version", functools.cache(explainer.incremental.code_version)

@@ -36,8 +36,8 @@ from figures import record, scaled
 from hypothesis import HealthCheck, Phase, assume, event, given, settings
 from hypothesis import strategies as st
 
-from explainer.errors import BuildFailed
-from explainer.pipeline import build
+from explainer.api import build
+from explainer.core.errors import BuildFailed
 
 SETTINGS = settings(
     deadline=None,

@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_serve import Server
 
+from explainer.api import build
+from explainer.core.options import BuildOptions
 from explainer.incremental import Session
 from explainer.incremental.engine import patch_rows
-from explainer.link import group_rows
-from explainer.options import BuildOptions
-from explainer.pipeline import build
+from explainer.link.linking import group_rows
 
 
 def options(root: Path, out: str = "_clean") -> BuildOptions:

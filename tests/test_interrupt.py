@@ -644,7 +644,7 @@ def _workers(proc: subprocess.Popen[str], pool: int) -> int:
 
 def test_ctrl_c_while_worker_processes_link_or_render(tmp_path):
     """Ctrl-C reaches the pool's workers too; the build must still stop at once, cleanly."""
-    from explainer.parallel import MIN_ITEMS_PER_PROCESS
+    from explainer.core.processes import MIN_ITEMS_PER_PROCESS
 
     root = lay_out(tmp_path / "project", corpus(2 * MIN_ITEMS_PER_PROCESS)).root
     subprocess.run(build_command("--no-search"), cwd=root, check=True, timeout=300)
@@ -745,7 +745,7 @@ TEMPLATE_ERRORS = (
     (
         "{{ article.no_such_field }}",
         f"template error while rendering {STORY}: "
-        "'explainer.model.Article object' has no attribute 'no_such_field'",
+        "'explainer.content.model.Article object' has no attribute 'no_such_field'",
     ),
     (
         "{% include 'partials/missing.html' %}",

@@ -9,8 +9,8 @@ from conftest import JOHNSON, MAY, SITE_YAML, article, snapshot
 from core_helpers import run_cli
 from figures import record
 
-from explainer.errors import ContentError
-from explainer.load import parse_document
+from explainer.content.load import parse_document
+from explainer.core.errors import ContentError
 
 
 def test_file_over_five_megabytes_is_refused(make_project):

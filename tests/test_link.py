@@ -18,9 +18,10 @@ from core_helpers import (
     site_of,
 )
 
-from explainer.errors import Collector
-from explainer.link import link_site
-from explainer.markup import ConvertContext, Converter, Target, sentence_at
+from explainer.core.errors import Collector
+from explainer.link.convert import Converter
+from explainer.link.linking import link_site
+from explainer.link.markup import ConvertContext, Target, sentence_at
 
 PEOPLE = {
     "content/people/theresa-may.md": MAY,

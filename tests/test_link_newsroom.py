@@ -10,12 +10,12 @@ import pytest
 from conftest import MAY, article, lay_out, parse_html, resolve_href
 from core_helpers import CAMERON, MAY_WITH_MONTH_ALIAS, Linked, documents, link_files, site_of
 
-from explainer.errors import Collector
-from explainer.link import build_name_index, link_site, lower_case_form
-from explainer.markup import sentence_at
-from explainer.model import SiteConfig
-from explainer.parse import parse_site
-from explainer.textdates import sentence_period
+from explainer.content.model import SiteConfig
+from explainer.content.parse import parse_site
+from explainer.core.errors import Collector
+from explainer.link.linking import build_name_index, link_site, lower_case_form
+from explainer.link.markup import sentence_at
+from explainer.link.textdates import sentence_period
 
 JOHNSON = """\
 ---

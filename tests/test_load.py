@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from explainer.config import load_config
-from explainer.errors import Collector, ContentError
-from explainer.load import (
+from explainer.content.config import load_config
+from explainer.content.load import (
     RawDocument,
     describe,
     dotted,
@@ -16,7 +15,8 @@ from explainer.load import (
     parse_document,
     slugify,
 )
-from explainer.model import SiteConfig
+from explainer.content.model import SiteConfig
+from explainer.core.errors import Collector, ContentError
 
 ARTICLE_PATH = Path("content/articles/story.md")
 

@@ -8,9 +8,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from explainer.link import build_name_index
-from explainer.markup import INLINE_TRIGGERS, ConvertContext, Converter, Target
-from explainer.model import Person, Role
+from explainer.content.model import Person, Role
+from explainer.link.convert import Converter
+from explainer.link.linking import build_name_index
+from explainer.link.markup import INLINE_TRIGGERS, ConvertContext, Target
 
 MAY = Person(
     slug="theresa-may",

@@ -10,10 +10,10 @@ import pytest
 from conftest import JOHNSON, MAY, article
 from core_helpers import CONFIG, documents
 
-from explainer.errors import Collector
-from explainer.load import parse_document
-from explainer.model import Headline, Link, PartySpan, Role, Site, Source
-from explainer.parse import parse_article, parse_person, parse_site, parse_topic
+from explainer.content.load import parse_document
+from explainer.content.model import Headline, Link, PartySpan, Role, Site, Source
+from explainer.content.parse import parse_article, parse_person, parse_site, parse_topic
+from explainer.core.errors import Collector
 
 PARSERS = {"articles": parse_article, "people": parse_person, "topics": parse_topic}
 SLUGS = {"articles": "story", "people": "someone", "topics": "thing"}

@@ -9,9 +9,9 @@ import pytest
 from conftest import JOHNSON, MAY, article, parse_html
 from core_helpers import CAMERON, TEMPLATES, is_external, link_files, render_files
 
-from explainer.errors import BuildFailed
-from explainer.render import long_date, render_pages
-from explainer.urls import absolute_url, out_path, relative_url
+from explainer.core.errors import BuildFailed
+from explainer.core.urls import absolute_url, out_path, relative_url
+from explainer.pages.render import long_date, render_pages
 
 PEOPLE = {
     "content/people/theresa-may.md": MAY,

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, parse_html
 
-from explainer.markup import RESERVED_ID_PREFIXES, RESERVED_IDS, ConvertContext, Converter
+from explainer.link.convert import Converter
+from explainer.link.markup import RESERVED_ID_PREFIXES, RESERVED_IDS, ConvertContext
 
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"

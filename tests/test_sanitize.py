@@ -25,13 +25,14 @@ from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.config import load_config
-from explainer.errors import Collector
-from explainer.link import link_site
-from explainer.load import load_documents
-from explainer.markup import ConvertContext, Converter
-from explainer.parse import parse_site
-from explainer.sanitize import ALLOWED_TAGS, Sanitizer
+from explainer.content.config import load_config
+from explainer.content.load import load_documents
+from explainer.content.parse import parse_site
+from explainer.core.errors import Collector
+from explainer.link.convert import Converter
+from explainer.link.linking import link_site
+from explainer.link.markup import ConvertContext
+from explainer.link.sanitize import ALLOWED_TAGS, Sanitizer
 
 PAYLOAD_LINE = 8  # article() front matter is lines 1-5; the body is intro, blank, payload
 UNSAFE_SCHEMES = ("javascript:", "vbscript:", "data:")

@@ -11,9 +11,8 @@ import pytest
 import yaml
 from conftest import MAY, Project
 
-from explainer.errors import Collector
-from explainer.load import SLUG_RE, parse_document
-from explainer.parse import (
+from explainer.content.load import SLUG_RE, parse_document
+from explainer.content.parse import (
     ARTICLE_FIELDS,
     PERSON_FIELDS,
     TOPIC_FIELDS,
@@ -22,6 +21,7 @@ from explainer.parse import (
     parse_person,
     parse_topic,
 )
+from explainer.core.errors import Collector
 from explainer.scaffold import ScaffoldError, create_page, slug_for, yaml_text
 
 MakeProject = Callable[[Mapping[str, str | bytes]], Project]

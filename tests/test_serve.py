@@ -23,7 +23,7 @@ from figures import record
 # one step (no renameat2 RENAME_EXCHANGE, as on macOS): the old output is renamed away,
 # then the new one into place.
 WITHOUT_EXCHANGE = (
-    "import sys; import explainer.write as write; write._exchange = lambda a, b: False; "
+    "import sys; import explainer.output.write as write; write._exchange = lambda a, b: False; "
     "from explainer.cli import main; sys.exit(main())"
 )
 
@@ -582,6 +582,6 @@ def test_a_host_given_with_host_is_answered_and_others_are_not(make_project):
     ],
 )
 def test_allowed_host(host, listen, port, allowed):
-    from explainer.serve import allowed_host
+    from explainer.serve.server import allowed_host
 
     assert allowed_host(host, listen, port) is allowed

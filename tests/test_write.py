@@ -13,9 +13,9 @@ from conftest import ROOT, article, lay_out, snapshot
 from core_helpers import run_cli, settled_siblings, siblings
 from figures import record
 
-from explainer.errors import BuildFailed
-from explainer.render import RenderedPage
-from explainer.write import MARKER, check_output_folder, remove_stale, write_site
+from explainer.core.errors import BuildFailed
+from explainer.core.rendered import RenderedPage
+from explainer.output.write import MARKER, check_output_folder, remove_stale, write_site
 
 
 def page(url_path: str, text: str = "x", out: str | None = None) -> RenderedPage:

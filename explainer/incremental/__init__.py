@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..options import BuildOptions, BuildResult
-from ..progress import Progress, Stopwatch
+from ..core.options import BuildOptions, BuildResult
+from ..core.progress import Progress, Stopwatch
 from .store import (
     Manifest,
     Outputs,
@@ -231,10 +231,10 @@ def _rebuild(
     key: str,
     inputs: bytes,
 ) -> BuildResult:
-    from ..errors import Collector
+    from ..core.errors import Collector
+    from ..core.rendered import RenderedPage
+    from ..output.write import write_site
     from ..pipeline import finish_with_search
-    from ..render import RenderedPage
-    from ..write import write_site
     from . import store
     from .engine import Engine, _out
 

@@ -31,10 +31,24 @@ from typing import Any
 import jinja2
 import jinja2.meta
 
-from ..advice import advise
-from ..config import load_config
-from ..errors import BuildFailed, Collector, Diagnostic
-from ..link import (
+from ..content.config import load_config
+from ..content.load import (
+    DEFAULT_LIMITS,
+    ContentFile,
+    RawDocument,
+    check_project_files,
+    gather_documents,
+    read_content_file,
+    scan_content,
+)
+from ..content.model import Article, Person, Site, SiteConfig, Topic
+from ..content.parse import check_site, parse_page
+from ..core.errors import BuildFailed, Collector, Diagnostic
+from ..core.processes import iter_indexed, run_indexed
+from ..core.progress import Stopwatch
+from ..core.rendered import RenderedPage
+from ..link.advice import advise
+from ..link.linking import (
     ArticleLinks,
     BodyLinks,
     LinkContext,
@@ -58,21 +72,8 @@ from ..link import (
     quote_rows,
     report_problems,
 )
-from ..load import (
-    DEFAULT_LIMITS,
-    ContentFile,
-    RawDocument,
-    check_project_files,
-    gather_documents,
-    read_content_file,
-    scan_content,
-)
-from ..model import Article, Person, Site, SiteConfig, Topic
-from ..parallel import iter_indexed, run_indexed
-from ..parse import check_site, parse_page
-from ..progress import Stopwatch
-from ..render import PageError, RenderedPage, Renderer
-from ..view import MISSING, SINGLES, TABLES, Fact, PageData, PageJob, fact_value, page_data
+from ..pages.render import PageError, Renderer
+from ..pages.view import MISSING, SINGLES, TABLES, Fact, PageData, PageJob, fact_value, page_data
 
 Page = Article | Person | Topic
 

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Diagnostic
+from ..core.errors import Diagnostic
 from .delta import SAME, diff, patch
 
 FORMAT = 5

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 from urllib.parse import quote, unquote, urlsplit
 
-from .errors import BuildFailed, Diagnostic, display_path
-from .incremental import Session
-from .incremental.store import tree_manifest
-from .options import BuildOptions
+from ..core.errors import BuildFailed, Diagnostic, display_path
+from ..core.options import BuildOptions
+from ..incremental import Session
+from ..incremental.store import tree_manifest
 
-ASSETS = Path(__file__).parent / "serve_assets"
+ASSETS = Path(__file__).parent / "assets"
 MAX_URL = 2048
 PING_SECONDS = 15.0
 SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in

@@ -6,10 +6,10 @@ import re
 from functools import cache
 from importlib import resources
 
-from .errors import Collector
-from .link import TITLES, LinkedSite, bare_surname_line, build_name_index, surname_owners
+from ..content.model import Entity
+from ..core.errors import Collector
+from .linking import TITLES, LinkedSite, bare_surname_line, build_name_index, surname_owners
 from .markup import NameIndex, normalise_name
-from .model import Entity
 
 TITLE_RE = re.compile(rf"^(?:{'|'.join(TITLES)})\s+")
 
@@ -17,7 +17,7 @@ TITLE_RE = re.compile(rf"^(?:{'|'.join(TITLES)})\s+")
 @cache
 def common_words() -> frozenset[str]:
     """Return the shipped list of everyday words that make risky aliases."""
-    text = resources.files("explainer").joinpath("common_words.txt").read_text("utf-8")
+    text = resources.files("explainer.link").joinpath("common_words.txt").read_text("utf-8")
     return frozenset(
         line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
     )

@@ -20,14 +20,15 @@ from urllib.parse import urlsplit
 import jinja2
 from markupsafe import Markup
 
+from ..content.model import CLAIM_STATUSES, long_date
+from ..core.errors import BuildFailed, Diagnostic, display_path
+from ..core.processes import iter_indexed
+from ..core.rendered import RenderedPage
+from ..core.urls import absolute_url, out_path, relative_url
+from ..link.linking import LinkedSite
 from . import feeds, jsonld
 from .corrections import site_corrections
-from .errors import BuildFailed, Diagnostic, display_path
-from .link import LinkedSite
-from .model import CLAIM_STATUSES, long_date
-from .parallel import iter_indexed
 from .timeline import by_year
-from .urls import absolute_url, out_path, relative_url
 from .view import Counts, PageData, PageJob, Reads, SiteView, page_data
 
 TOPIC_KIND_TITLES = {
@@ -48,15 +49,6 @@ STATUS_LABELS = {
 DATA_REF_RE = re.compile(r'data-ref="([a-z0-9-]+)"')
 CARDS_ID = "explainer-cards"
 HOME = (("Home", ""),)
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedPage:
-    """One output file: where it goes and its bytes."""
-
-    url_path: str
-    out_path: str
-    content: bytes
 
 
 @dataclass(frozen=True, slots=True)

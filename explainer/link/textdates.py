@@ -11,7 +11,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .model import MONTH_NAMES
+from ..content.model import MONTH_NAMES
 
 MONTH_NUMBERS = {name: i for i, name in enumerate(MONTH_NAMES, 1)} | {
     "Jan": 1,

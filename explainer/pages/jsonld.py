@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from .model import Person, Topic
-from .urls import absolute_url
+from ..content.model import Person, Topic
+from ..core.urls import absolute_url
 
 if TYPE_CHECKING:
     from .view import SiteView

@@ -14,9 +14,9 @@ from typing import Any
 
 import yaml
 
-from .errors import Collector, ContentError, Diagnostic, display_path
+from ..core.errors import Collector, ContentError, Diagnostic, display_path
+from ..core.processes import run_indexed
 from .model import Limits
-from .parallel import run_indexed
 
 try:
     from yaml import CSafeLoader as _BaseLoader
@@ -439,7 +439,7 @@ def _inside(real: str, folder: str) -> bool:
 
 
 def _show(path: Path) -> str:
-    from .errors import display_path
+    from ..core.errors import display_path
 
     return display_path(path)
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Collector, did_you_mean, display_path
+from ..core.errors import Collector, did_you_mean, display_path
 from .load import SLUG_RE, KeyPath, RawDocument, describe, dotted
 from .model import (
     CLAIM_STATUSES,

@@ -15,20 +15,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from .errors import Collector, Diagnostic, did_you_mean, display_path
+from ..content.model import Article, Claim, Entity, Person, Site, Topic
+from ..core.errors import Collector, Diagnostic, did_you_mean, display_path
+from ..core.processes import run_indexed
+from ..core.urls import relative_url
+from .convert import Converter
 from .markup import (
     MONTHS,
     AliasUse,
     ConvertContext,
-    Converter,
     NameIndex,
     Problem,
     Target,
     normalise_name,
 )
-from .model import Article, Claim, Entity, Person, Site, Topic
-from .parallel import run_indexed
-from .urls import relative_url
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
 TAG_RE = re.compile(r"<[^>]+>")

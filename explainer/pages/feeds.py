@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape, quoteattr
 
-from .model import Article, SiteConfig
-from .urls import absolute_url
+from ..content.model import Article, SiteConfig
+from ..core.urls import absolute_url
 
 FEED_SIZE = 50
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import groupby
 
-from .link import LinkedSite
+from ..link.linking import LinkedSite
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .model import Article, Correction
+from ..content.model import Article, Correction
 
 
 @dataclass(frozen=True, slots=True)

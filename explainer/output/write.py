@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import BuildFailed, Diagnostic, display_path
+from ..core.errors import BuildFailed, Diagnostic, display_path
 
 if TYPE_CHECKING:
-    from .render import RenderedPage
+    from ..core.rendered import RenderedPage
 
 MARKER = ".explainer-site"
 MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"

@@ -28,9 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..content.model import Article, Claim, Person, Quote, SiteConfig, Topic
+from ..link.linking import LinkedClaim, LinkedSite
 from .corrections import last_corrected, site_corrections
-from .link import LinkedClaim, LinkedSite
-from .model import Article, Claim, Person, Quote, SiteConfig, Topic
 from .timeline import Entry, build_timeline
 
 Fact = tuple[str, ...]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .errors import Collector, ContentError, did_you_mean
+from ..core.errors import Collector, ContentError, did_you_mean
 from .load import KeyPath, describe, dotted, not_utf8, parse_front_matter
 from .model import Limits, SiteConfig
 

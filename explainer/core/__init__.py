@@ -1,0 +1,1 @@
+"""What every stage shares: diagnostics, build options, progress, URLs, rendered pages, processes."""
