@@ -1,7 +1,7 @@
 """RESERVED_IDS and RESERVED_ID_PREFIXES match the ids the templates, scripts and pages use.
 
 Article bodies give their headings other ids than these, so no id is used twice on a
-page; the lists are kept by hand in explainer/markup.py, and these tests read the
+page; the lists are kept by hand in explainer/link/markup.py, and these tests read the
 templates, static/*.js and the built example site to keep them true.
 """
 
@@ -22,7 +22,7 @@ ID_ATTRIBUTE = re.compile(r"""(?<![\w-])id\s*=\s*(["'])(.*?)\1""", re.DOTALL)
 JINJA = re.compile(r"\{[{%#]")
 # `element.id = "x"` or `setAttribute("id", "x")` in a script
 SCRIPT_ID = re.compile(r"""(?:\.id\s*=\s*|setAttribute\(\s*["']id["']\s*,\s*)["']([^"']+)["']""")
-WHERE = "RESERVED_IDS in explainer/markup.py"
+WHERE = "RESERVED_IDS in explainer/link/markup.py"
 
 
 def reserved(value: str) -> bool:
@@ -82,7 +82,7 @@ def test_every_id_a_template_writes_is_reserved():
         elif start != value and not start.startswith(RESERVED_ID_PREFIXES):
             problems.append(
                 f"{where}: id {value!r} does not start with one of RESERVED_ID_PREFIXES "
-                f"{RESERVED_ID_PREFIXES} in explainer/markup.py"
+                f"{RESERVED_ID_PREFIXES} in explainer/link/markup.py"
             )
     assert not problems, "\n".join(problems)
 
@@ -120,6 +120,6 @@ def test_every_reserved_id_is_used(example_site):
 def test_every_reserved_prefix_is_used(prefix):
     starts = {literal_start(value) for _, value in template_ids()} | markdown_ids()
     assert any(start.startswith(prefix) for start in starts), (
-        f"RESERVED_ID_PREFIXES in explainer/markup.py has {prefix!r}, but no template id "
+        f"RESERVED_ID_PREFIXES in explainer/link/markup.py has {prefix!r}, but no template id "
         "and no id Markdown writes into a body (footnotes) starts with it"
     )
