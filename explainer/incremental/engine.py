@@ -94,6 +94,14 @@ class Settings:
 
 
 @dataclass(frozen=True, slots=True)
+class Loaded:
+    """What reading one content file gave, and the file's identity when it was read."""
+
+    identity: tuple[int, int, int, int] | None  # size, times and inode (ContentFile.identity)
+    document: RawDocument | Diagnostic
+
+
+@dataclass(frozen=True, slots=True)
 class Parsed:
     """A document and what parsing it gave."""
 
@@ -130,7 +138,7 @@ class State:
     files: list[ContentFile]
     scan_problems: tuple[Diagnostic, ...]  # what looking at the names and links found
     ignored: dict[str, tuple[str, Path]]  # slug -> a file not read for its name
-    documents: dict[str, tuple[tuple[int, int, int, int] | None, RawDocument | Diagnostic]]
+    documents: dict[str, Loaded]  # by path
     parsed: dict[str, Parsed]  # by path
     context: LinkContext
     conversions: dict[str, Conversion]  # by slug
@@ -488,17 +496,13 @@ class Engine:
 
     def _load(
         self, old: State | None, files: list[ContentFile], collector: Collector, limits: Any
-    ) -> tuple[
-        dict[str, tuple[tuple[int, int, int, int] | None, RawDocument | Diagnostic]],
-        list[RawDocument],
-        dict[str, str],
-    ]:
+    ) -> tuple[dict[str, Loaded], list[RawDocument], dict[str, str]]:
         known = old.documents if old is not None else {}
         results: list[RawDocument | Diagnostic | None] = []
         for entry in files:
             before = known.get(str(entry.path))
-            reuse = entry.problem is None and before is not None and before[0] == entry.identity
-            results.append(before[1] if reuse and before is not None else None)
+            reuse = entry.problem is None and before is not None and before.identity == entry.identity
+            results.append(before.document if reuse and before is not None else None)
         todo = [i for i, r in enumerate(results) if r is None]
         fresh = run_indexed(
             lambda n: read_content_file(files[todo[n]], limits), len(todo), self.settings.jobs
@@ -507,7 +511,7 @@ class Engine:
             results[i] = result
         done: list[RawDocument | Diagnostic] = [r for r in results if r is not None]
         documents = {
-            str(entry.path): (entry.identity, result)
+            str(entry.path): Loaded(entry.identity, result)
             for entry, result in zip(files, done, strict=True)
             if entry.problem is None
         }
