@@ -9,7 +9,7 @@ from importlib import resources
 from ..content.model import Entity
 from ..core.errors import Collector
 from .linking import TITLES, LinkedSite, bare_surname_line, build_name_index, surname_owners
-from .markup import NameIndex, normalise_name
+from .names import NameIndex, normalise_name
 
 TITLE_RE = re.compile(rf"^(?:{'|'.join(TITLES)})\s+")
 

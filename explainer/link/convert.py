@@ -13,10 +13,10 @@ from .markup import (
     MARKDOWN_EXTENSIONS,
     ConvertContext,
     MentionExtension,
-    Problem,
     crowded_paragraph,
     heading_id,
 )
+from .names import Problem
 from .sanitize import SanitizeExtension
 
 

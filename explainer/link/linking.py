@@ -20,15 +20,8 @@ from ..core.errors import Collector, Diagnostic, did_you_mean, display_path
 from ..core.processes import run_indexed
 from ..core.urls import relative_url
 from .convert import Converter
-from .markup import (
-    MONTHS,
-    AliasUse,
-    ConvertContext,
-    NameIndex,
-    Problem,
-    Target,
-    normalise_name,
-)
+from .markup import ConvertContext, Target
+from .names import MONTHS, AliasUse, NameIndex, Problem, normalise_name
 
 ABBREVIATION_RE = re.compile(r"[A-Z][A-Z0-9&]+\Z")
 TAG_RE = re.compile(r"<[^>]+>")

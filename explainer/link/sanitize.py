@@ -27,7 +27,8 @@ from markdown.extensions import Extension
 from markdown.postprocessors import Postprocessor
 from markdown.preprocessors import Preprocessor
 
-from .markup import RESERVED_ID_PREFIXES, RESERVED_IDS, VOID_TAGS, MentionExtension, Problem
+from .markup import RESERVED_ID_PREFIXES, RESERVED_IDS, VOID_TAGS, MentionExtension
+from .names import Problem
 
 ALLOWED_TAGS = frozenset(
     [
