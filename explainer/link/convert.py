@@ -65,9 +65,10 @@ class Converter:
             return ""
         if self._prune:
             self._use_patterns_for(text)
-        self.ext.ctx = ctx
         try:
-            return self.md.reset().convert(text)
+            # Markdown's convert() takes no per-call arguments: lend ctx for this call only.
+            with self.ext.converting(ctx):
+                return self.md.reset().convert(text)
         except RecursionError:
             # Markdown reads nested blocks recursively: hundreds of levels exhaust the stack.
             ctx.problems.append(
@@ -79,5 +80,3 @@ class Converter:
                 )
             )
             return ""
-        finally:
-            self.ext.ctx = ConvertContext(resolve=lambda slug: None)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -392,7 +393,25 @@ class MentionExtension(Extension):
 
     def __init__(self) -> None:
         super().__init__()
-        self.ctx = ConvertContext(resolve=lambda slug: None)
+        self._ctx: ConvertContext | None = None
+
+    @property
+    def ctx(self) -> ConvertContext:
+        """The context of the conversion under way; between conversions there is none."""
+        if self._ctx is None:
+            raise RuntimeError("the mention extension ran outside MentionExtension.converting()")
+        return self._ctx
+
+    @contextmanager
+    def converting(self, ctx: ConvertContext) -> Iterator[None]:
+        """Give the processors ctx for one conversion, and take it back however that ends."""
+        if self._ctx is not None:
+            raise RuntimeError("a conversion started while another was under way")
+        self._ctx = ctx
+        try:
+            yield
+        finally:
+            self._ctx = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API name
         md.inlinePatterns.register(_RefProcessor(self, md), "explainer-ref", 175)
