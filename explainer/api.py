@@ -1,8 +1,9 @@
 """What the command line and other callers use: build or check a site.
 
 A build with the cache goes through the incremental layer, which redoes only what
-changed since the last build; without it (or when only checking), through the clean
-build of pipeline.py. Both give the same bytes.
+changed since the last build (through the build daemon, which keeps that layer's state
+in memory between runs, when asked); without it (or when only checking), through the
+clean build of pipeline.py. All give the same bytes.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ def build(options: BuildOptions, write: bool = True) -> BuildResult:
     try:
         if write:
             check_output_folder(options.out, options.protected())
+            if options.cache and options.daemon:
+                from . import daemon
+
+                return daemon.build(options, started, progress)
             if options.cache:
                 from .incremental import cached_build
 

@@ -82,6 +82,20 @@ def make_parser() -> argparse.ArgumentParser:
     output.add_argument(
         "--no-search", dest="search", action="store_false", help="skip the search index"
     )
+    output.add_argument(
+        "--daemon",
+        dest="daemon",
+        action="store_true",
+        default=None,
+        help="keep what the build knew in a background process, so the next build of this "
+        "folder starts from memory (the default at a terminal; never with CI set)",
+    )
+    output.add_argument(
+        "--no-daemon",
+        dest="daemon",
+        action="store_false",
+        help="build in this process only, and stop the background process of --daemon",
+    )
 
     parser = argparse.ArgumentParser(
         prog="build.py",
@@ -262,8 +276,13 @@ def _main(argv: Sequence[str] | None) -> int:
         strict=args.strict,
         search=getattr(args, "search", True),
         cache=getattr(args, "cache", True),
+        daemon=_daemon_wanted(args),
         **({"jobs": args.jobs} if args.jobs else {}),
     )
+    if getattr(args, "daemon", None) is False and args.command == "build":
+        from .daemon import stop
+
+        stop(options)
     if args.command == "serve":
         import watchfiles  # noqa: F401 - here, so a missing package is explained (see main)
 
@@ -273,6 +292,18 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "check" and args.format == "json":
         return _check_json(options)
     return _build(options, write=args.command == "build", quiet=args.quiet, verbose=args.verbose)
+
+
+def _daemon_wanted(args: argparse.Namespace) -> bool:
+    """--daemon, --no-daemon, or by default whether a person runs this at a terminal."""
+    if args.command != "build" or not getattr(args, "cache", True):
+        return False
+    chosen: bool | None = getattr(args, "daemon", None)
+    if chosen is not None:
+        return chosen
+    from .daemon import in_terminal
+
+    return in_terminal()
 
 
 def _build(options: BuildOptions, write: bool, quiet: bool = False, verbose: bool = False) -> int:
@@ -311,6 +342,16 @@ def _report(options: BuildOptions, write: bool, quiet: bool, verbose: bool) -> i
         print(summary_line(result, out_name if write else None))
     if verbose and write and not result.up_to_date:
         print(f"{result.reused} pages carried over unchanged from the previous build.")
+    if verbose and result.daemon:
+        print(
+            f"Built by the build daemon (process {result.daemon}), which keeps the site "
+            "in memory between builds; --no-daemon stops it."
+        )
+    if verbose and result.daemon_left:
+        print(
+            f"Left a build daemon (process {result.daemon_left}) holding this build in memory "
+            "for the next one; --no-daemon stops it."
+        )
     if verbose and result.stages:
         print(f"Time by stage: {result.stages}.")
     return 0

@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("output",),
     ("pipeline",),
     ("incremental",),
-    ("serve", "scaffold"),
+    ("serve", "scaffold", "daemon"),
     ("api",),
     ("cli",),
     ("__main__",),

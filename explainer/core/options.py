@@ -29,6 +29,7 @@ class BuildOptions:
     search: bool = True
     cache: bool = True
     progress: bool = True  # a progress line on a terminal for long builds
+    daemon: bool = False  # build through (and leave) a build daemon: see daemon.py
     jobs: int = field(default_factory=default_jobs)
 
     @property
@@ -70,6 +71,8 @@ class BuildResult:
     up_to_date: bool = False
     reused: int = 0
     stages: str = ""  # where the time went: 'load 0.41 s, link 2.10 s, …'
+    daemon: int = 0  # the process id of the build daemon that did the build, if one did
+    daemon_left: int = 0  # that of the build daemon this build left behind, if it left one
 
     @property
     def warnings(self) -> tuple[Diagnostic, ...]:

@@ -29,9 +29,15 @@ from .store import (
 )
 
 if TYPE_CHECKING:
-    from .engine import Settings, Update
+    from .engine import Engine, Settings, Update
+    from .store import Stored
 
-__all__ = ["Session", "cached_build"]
+__all__ = ["CachedBuild", "Session", "build_key", "cached_build"]
+
+
+def build_key(options: BuildOptions) -> str:
+    """Everything a build's results depend on besides the files (see _salt)."""
+    return _salt(options)
 
 
 def _salt(options: BuildOptions) -> str:
@@ -204,74 +210,119 @@ def _intact_outputs(out_dir: Path, recorded: Outputs) -> set[str]:
     return intact
 
 
+class CachedBuild:
+    """The builds of one output folder that keep their state in .cache/ between runs.
+
+    Each `run` redoes only what changed since the last build there. The state is read
+    from the cache when first needed; kept, as the build daemon keeps it, later runs
+    start from memory. The cache on disk is brought up to date after every build, so a
+    run in another process never depends on this one.
+    """
+
+    def __init__(self, options: BuildOptions) -> None:
+        self.options = options
+        self.key = _salt(options)
+        self.cache_file = cache_path(options.root, options.out)
+        self.engine: Engine | None = None
+        self.stored: Stored | None = None  # what the cache on disk holds, as last read or written
+
+    def run(self, started: float, progress: Progress) -> BuildResult:
+        """Build into options.out, redoing only what changed since the last build there."""
+        options = self.options
+        clock = Stopwatch()
+        inputs = _inputs(options)
+        manifest = load_manifest(self.cache_file, self.key)
+        if (
+            manifest is not None
+            and manifest.inputs == inputs
+            and manifest.outputs
+            and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
+        ):
+            return BuildResult(
+                0, manifest.diagnostics, time.perf_counter() - started, up_to_date=True
+            )
+        with no_collections():  # the state is millions of objects: see store.no_collections
+            return self._rebuild(started, progress, clock, inputs)
+
+    def _rebuild(
+        self, started: float, progress: Progress, clock: Stopwatch, inputs: bytes
+    ) -> BuildResult:
+        from . import store
+        from .engine import Engine, _out
+
+        options = self.options
+        if self.engine is None:
+            self.stored = store.load_state(self.cache_file, self.key)
+            self.engine = Engine(
+                _settings(options), self.stored.state if self.stored is not None else None
+            )
+        engine = self.engine
+        outputs = self.stored.outputs if self.stored is not None else {}
+        redraw: set[str] = set()
+        intact: set[str] = set()
+        if engine.state is not None:
+            intact = _intact_outputs(options.out, outputs)
+            redraw = {
+                job.url_path for job in engine.state.data.jobs if _out(job.url_path) not in intact
+            }
+        clock.lap("cache")
+        update = engine.update(redraw)  # on content errors it keeps its last good state
+        try:
+            return self._publish(update, intact, started, progress, clock, inputs)
+        except BaseException:
+            # The state in memory is now ahead of the output folder: start again from
+            # the cache on disk, which a build that did not finish never replaces.
+            self.engine, self.stored = None, None
+            raise
+
+    def _publish(
+        self,
+        update: Update,
+        intact: set[str],
+        started: float,
+        progress: Progress,
+        clock: Stopwatch,
+        inputs: bytes,
+    ) -> BuildResult:
+        from ..core.errors import Collector
+        from ..core.rendered import RenderedPage
+        from ..output.write import write_site
+        from ..pipeline import finish_with_search
+        from . import store
+
+        options = self.options
+        assert self.engine is not None
+        for stage, seconds in update.stages.items():
+            clock.seconds[stage] = clock.seconds.get(stage, 0.0) + seconds
+        clock.mark = time.perf_counter()
+        reuse = [out for out in update.pages if out not in update.rendered and out in intact]
+        pages = [RenderedPage(out, out, data) for out, data in update.rendered.items()]
+        collector = Collector(list(update.diagnostics))
+        store.forget(self.cache_file)
+        count = write_site(
+            pages,
+            options.static,
+            options.out,
+            options.protected(),
+            finish_with_search(options, collector, clock, progress, written="write"),
+            reuse,
+        )
+        clock.lap("swap")
+        diagnostics = tuple(collector.diagnostics)
+        manifest = Manifest(self.key, inputs, _stat_outputs(options.out), diagnostics)
+        self.stored = store.save(
+            self.cache_file, self.key, self.stored, self.engine.state, manifest
+        )
+        clock.lap("cache")
+        return BuildResult(
+            count,
+            diagnostics,
+            time.perf_counter() - started,
+            reused=len(reuse),
+            stages=clock.summary(),
+        )
+
+
 def cached_build(options: BuildOptions, started: float, progress: Progress) -> BuildResult:
     """Build into options.out, redoing only what changed since the last build there."""
-    clock = Stopwatch()
-    cache_file = cache_path(options.root, options.out)
-    key = _salt(options)
-    inputs = _inputs(options)
-    manifest = load_manifest(cache_file, key)
-    if (
-        manifest is not None
-        and manifest.inputs == inputs
-        and manifest.outputs
-        and len(_intact_outputs(options.out, manifest.outputs)) == len(manifest.outputs)
-    ):
-        return BuildResult(0, manifest.diagnostics, time.perf_counter() - started, up_to_date=True)
-    with no_collections():  # the state is millions of objects: see store.no_collections
-        return _rebuild(options, started, progress, clock, cache_file, key, inputs)
-
-
-def _rebuild(
-    options: BuildOptions,
-    started: float,
-    progress: Progress,
-    clock: Stopwatch,
-    cache_file: Path,
-    key: str,
-    inputs: bytes,
-) -> BuildResult:
-    from ..core.errors import Collector
-    from ..core.rendered import RenderedPage
-    from ..output.write import write_site
-    from ..pipeline import finish_with_search
-    from . import store
-    from .engine import Engine, _out
-
-    stored = store.load_state(cache_file, key)
-    state, outputs = (stored.state, stored.outputs) if stored is not None else (None, {})
-    engine = Engine(_settings(options), state)
-    redraw: set[str] = set()
-    intact: set[str] = set()
-    if engine.state is not None:
-        intact = _intact_outputs(options.out, outputs)
-        redraw = {job.url_path for job in engine.state.data.jobs if _out(job.url_path) not in intact}
-    clock.lap("cache")
-    update = engine.update(redraw)
-    for stage, seconds in update.stages.items():
-        clock.seconds[stage] = clock.seconds.get(stage, 0.0) + seconds
-    clock.mark = time.perf_counter()
-    reuse = [out for out in update.pages if out not in update.rendered and out in intact]
-    pages = [RenderedPage(out, out, data) for out, data in update.rendered.items()]
-    collector = Collector(list(update.diagnostics))
-    store.forget(cache_file)
-    count = write_site(
-        pages,
-        options.static,
-        options.out,
-        options.protected(),
-        finish_with_search(options, collector, clock, progress, written="write"),
-        reuse,
-    )
-    clock.lap("swap")
-    diagnostics = tuple(collector.diagnostics)
-    manifest = Manifest(key, inputs, _stat_outputs(options.out), diagnostics)
-    store.save(cache_file, key, stored, engine.state, manifest)
-    clock.lap("cache")
-    return BuildResult(
-        count,
-        diagnostics,
-        time.perf_counter() - started,
-        reused=len(reuse),
-        stages=clock.summary(),
-    )
+    return CachedBuild(options).run(started, progress)

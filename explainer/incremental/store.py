@@ -24,7 +24,7 @@ import struct
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -257,11 +257,14 @@ JOURNAL_SHARE = 0.2
 JOURNAL_RECORDS = 64
 
 
-def save(path: Path, key: str, before: Stored | None, state: Any, manifest: Manifest) -> None:
-    """Write the state, then the manifest, each atomically. Failing only costs time later.
+def save(
+    path: Path, key: str, before: Stored | None, state: Any, manifest: Manifest
+) -> Stored | None:
+    """Write the state, then the manifest, each atomically; return where the cache stands.
 
-    When the state was read from the cache, only what changed since is appended to the
-    journal (see delta.py); now and then the base is written afresh instead.
+    When `before` says what the cache held, only what changed since is appended to the
+    journal (see delta.py); now and then the base is written afresh instead. Failing
+    only costs time later (and returns None).
     """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -270,30 +273,41 @@ def save(path: Path, key: str, before: Stored | None, state: Any, manifest: Mani
             ignore.write_text("*\n", encoding="utf-8")
         forget(path)
         root = {"state": state, "outputs": manifest.outputs}
-        if before is None or not _append(path, before, root):
-            journal = _journal_path(path)
+        after = _append(path, before, root) if before is not None else None
+        if after is None:
             generation = os.urandom(16)
-            journal.unlink(missing_ok=True)  # its records belong to the old base
+            _journal_path(path).unlink(missing_ok=True)  # its records belong to the old base
             _dump(path, (key, generation, root))
+            after = Stored(state, manifest.outputs, root, generation, 0, 0, path.stat().st_size)
         _dump(_manifest_path(path), manifest)
+        return after
     except OSError:
-        return
+        return None
 
 
-def _append(path: Path, before: Stored, root: dict[str, Any]) -> bool:
-    """Record root's changes since before in the journal; False if a new base is better."""
+def _append(path: Path, before: Stored, root: dict[str, Any]) -> Stored | None:
+    """Record root's changes since before in the journal; None if a new base is better."""
     with no_collections():
         delta = diff(before.root, root)
         if delta is SAME:
-            return True
+            return replace(before, state=root["state"], outputs=root["outputs"], root=root)
         payload = pickle.dumps((before.records, delta), protocol=pickle.HIGHEST_PROTOCOL)
+    record = _HEADER.pack(len(payload), _sign(before.generation, payload)) + payload
     if (
         before.records + 1 > JOURNAL_RECORDS
-        or before.journal_bytes + len(payload) > JOURNAL_SHARE * before.base_bytes
+        or before.journal_bytes + len(record) > JOURNAL_SHARE * before.base_bytes
     ):
-        return False
+        return None
     with _journal_path(path).open("ab") as f:
         if f.tell() != before.journal_bytes:
-            return False  # another build wrote since: start a new base
-        f.write(_HEADER.pack(len(payload), _sign(before.generation, payload)) + payload)
-    return True
+            return None  # another build wrote since: start a new base
+        f.write(record)
+    return Stored(
+        root["state"],
+        root["outputs"],
+        root,
+        before.generation,
+        before.records + 1,
+        before.journal_bytes + len(record),
+        before.base_bytes,
+    )
