@@ -1,6 +1,6 @@
-"""Worker pools: results in order, errors passed on, no state left in the parent.
+"""Processes and signals: worker pools, held interrupts, detached children.
 
-Every test uses real processes; none waits longer than WAIT for another
+Every test uses real processes and real signals; none waits longer than WAIT for another
 process, and none measures how long anything took.
 """
 
@@ -8,12 +8,77 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from explainer.core import processes
 
 WAIT = 10.0  # seconds: the longest a test waits for another process to do something
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="reads /proc; death signals are Linux's"
+)
+
+
+def _eventually(check: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT
+    while not check():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {WAIT:.0f} s: {what}")
+        time.sleep(0.01)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """Return the fields of /proc/PID/stat after the command name, or None if it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    return text.rpartition(")")[2].split()
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process still runs (a zombie has ended; only its exit is unreported)."""
+    fields = _stat(pid)
+    return fields is not None and fields[0] != "Z"
+
+
+def _parent_of(pid: int) -> int | None:
+    fields = _stat(pid)
+    return None if fields is None else int(fields[1])
+
+
+def _zombie_children() -> list[int]:
+    """Return our child processes that have ended and that nobody has waited for."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            fields = _stat(int(entry.name))
+            if fields is not None and fields[0] == "Z" and int(fields[1]) == os.getpid():
+                found.append(int(entry.name))
+    return found
+
+
+def _read_line(fd: int) -> str:
+    """Read one line from a pipe, waiting at most WAIT for it."""
+    data = b""
+    deadline = time.monotonic() + WAIT
+    while not data.endswith(b"\n"):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([fd], [], [], left)[0]:
+            pytest.fail(f"no line within {WAIT:.0f} s (got {data!r})")
+        chunk = os.read(fd, 1)
+        if not chunk:
+            pytest.fail(f"the pipe closed before a whole line (got {data!r})")
+        data += chunk
+    return data.decode()
 
 
 @pytest.fixture
@@ -106,3 +171,123 @@ def test_a_worker_may_not_start_workers_of_its_own() -> None:
     # In one job it runs in the worker itself.
     inner = processes.run_indexed(lambda i: processes.run_indexed(lambda j: j, 4, 1), 4, 2)
     assert inner == [[0, 1, 2, 3]] * 4
+
+
+# Stopping signals
+
+
+class Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise Stopped(signum)
+
+
+def test_interrupts_held_delays_ctrl_c_until_the_block_ends() -> None:
+    handler = signal.getsignal(signal.SIGINT)
+    assert callable(handler), "the suite must run with Ctrl-C delivered"
+    finished = False
+    with pytest.raises(KeyboardInterrupt), processes.interrupts_held():
+        signal.raise_signal(signal.SIGINT)  # to this thread: handled before it returns
+        finished = True
+    assert finished
+    assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_interrupts_held_delays_a_handled_sigterm_and_delivers_the_first_signal() -> None:
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        finished = False
+        with pytest.raises(Stopped) as stopped, processes.interrupts_held():
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGINT)
+            finished = True
+        assert finished
+        assert stopped.value.args == (signal.SIGTERM,)
+        assert signal.getsignal(signal.SIGTERM) is _stop
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_interrupts_held_changes_nothing_outside_the_main_thread() -> None:
+    handlers = []
+
+    def look() -> None:
+        with processes.interrupts_held():
+            handlers.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join(WAIT)
+    assert handlers == [signal.getsignal(signal.SIGINT)]
+
+
+# Detached children
+
+
+@linux_only
+def test_run_detached_returns_at_once_and_leaves_no_zombie(tmp_path: Path) -> None:
+    go, done, pid_file = tmp_path / "go", tmp_path / "done", tmp_path / "pid"
+    read_end, write_end = os.pipe()
+
+    def work() -> None:
+        (tmp_path / "pid.new").write_text(str(os.getpid()))
+        os.replace(tmp_path / "pid.new", pid_file)
+        deadline = time.monotonic() + WAIT
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        done.write_text("done")
+
+    try:
+        processes.run_detached(work)
+        os.close(write_end)
+        # The detached process let go of the pipe's other end: a caller reading it sees
+        # its end now, not when the work is done.
+        assert select.select([read_end], [], [], WAIT)[0], "the pipe was kept open"
+        assert os.read(read_end, 1) == b""
+    finally:
+        os.close(read_end)
+    _eventually(pid_file.exists, "the detached process starts")
+    pid = int(pid_file.read_text())
+    try:
+        assert not done.exists()  # we came back while it still works
+        assert _alive(pid)
+        assert _parent_of(pid) != os.getpid()
+        assert os.getsid(pid) == pid  # a session of its own: no terminal's Ctrl-C reaches it
+        assert not _zombie_children()
+        go.touch()
+        _eventually(done.exists, "the detached process finishes its work")
+        _eventually(lambda: not _alive(pid), "the detached process ends")
+    finally:
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    assert not _zombie_children()
+
+
+@linux_only
+def test_delete_in_background_removes_a_folder_without_the_caller_waiting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "old-site"
+    (folder / "articles" / "a").mkdir(parents=True)
+    (folder / "articles" / "a" / "index.html").write_text("<p>old</p>")
+    (folder / "index.html").write_text("<p>home</p>")
+    go = tmp_path / "go"
+    rmtree = processes.shutil.rmtree
+
+    def rmtree_when_told(path: Path, ignore_errors: bool = False) -> None:
+        deadline = time.monotonic() + WAIT
+        while not go.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        rmtree(path, ignore_errors=ignore_errors)
+
+    # The forked process has this module as it is now, so it waits for `go`; we must not.
+    monkeypatch.setattr(processes.shutil, "rmtree", rmtree_when_told)
+    processes.delete_in_background(folder)
+    monkeypatch.undo()
+    assert (folder / "index.html").exists()
+    assert not _zombie_children()
+    go.touch()
+    _eventually(lambda: not folder.exists(), "the folder is deleted")
+    assert not _zombie_children()

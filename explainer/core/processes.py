@@ -1,14 +1,26 @@
-"""Spread independent pieces of work over processes, keeping results in order."""
+"""Processes and signals: worker pools, detached children, interrupts held.
+
+Everything here that forks blocks Ctrl-C over the fork: a forked child runs Python code
+(ours, and Python's own at-fork code) before it can set its own handlers, and an
+interrupt raised there would print a traceback from a process nobody waits for.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import signal
-from collections.abc import Callable, Generator
+import threading
+from collections.abc import Callable, Generator, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 MIN_ITEMS_PER_PROCESS = 100
 
+# Worker pools
+#
 # A pool's task reaches its forked workers as the initializer's argument, which a fork
 # hands over as it is (nothing is pickled but indices and results). Each worker keeps it
 # in the slot below, set once as the worker starts; the parent never sets it.
@@ -79,3 +91,82 @@ def iter_indexed(
             yield result
             if progress is not None:
                 progress(done, count)
+
+
+# Stopping signals
+
+
+@contextlib.contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C (and a handled SIGTERM) until the block is done, then deliver it.
+
+    Only the main thread can set signal handlers; elsewhere the block runs as it is.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+    previous: dict[signal.Signals, Callable[[int, Any], Any]] = {}
+    try:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            handler = signal.getsignal(signum)
+            if callable(handler):  # a default action (SIG_DFL) raises nothing to hold
+                previous[signum] = handler
+                signal.signal(signum, lambda number, frame: caught.append(number))
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if caught:
+        previous[signal.Signals(caught[0])](caught[0], None)
+
+
+# Detached children
+
+
+def run_detached(fn: Callable[[], object]) -> None:
+    """Run fn in a process of its own that nobody waits for; here, if none can be started.
+
+    The process is in a session of its own, and holds none of our open files (a server's
+    listening socket, its connections, pipes a caller waits on); its output goes nowhere.
+    """
+    if not hasattr(os, "fork"):
+        fn()
+        return
+    # Ctrl-C is for us, not the detached work: blocked over the fork, so that one arriving
+    # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        try:
+            pid = os.fork()
+        except OSError:
+            fn()
+            return
+        if pid == 0:  # child: fork again so the grandchild is nobody's zombie
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                if os.fork() == 0:
+                    os.setsid()
+                    os.closerange(3, _max_fd())
+                    null = os.open(os.devnull, os.O_RDWR)
+                    for fd in (0, 1, 2):
+                        os.dup2(null, fd)
+                    fn()
+            finally:
+                os._exit(0)
+        with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
+            os.waitpid(pid, 0)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+
+
+def delete_in_background(folder: Path) -> None:
+    """Delete a folder in a detached process, so the caller need not wait for it."""
+    run_detached(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+def _max_fd() -> int:
+    try:
+        return int(os.sysconf("SC_OPEN_MAX"))
+    except (OSError, ValueError):
+        return 1024

@@ -13,14 +13,13 @@ import ctypes
 import fcntl
 import os
 import shutil
-import signal
 import tempfile
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..core.errors import BuildFailed, Diagnostic, display_path
+from ..core.processes import delete_in_background, interrupts_held
 
 if TYPE_CHECKING:
     from ..core.rendered import RenderedPage
@@ -160,7 +159,7 @@ def write_site(
                     "(by another program?); nothing was published; build again",
                 )
             os.chmod(tmp, 0o755)
-            with _interrupts_held():
+            with interrupts_held():  # a swap is never cut short
                 replaced = _swap_in(tmp, out)
         except BaseException:
             stop = getattr(pages, "close", None)  # pages rendered as they come: stop that
@@ -169,7 +168,7 @@ def write_site(
             shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
             raise
     if replaced is not None:
-        _delete_in_background(replaced)
+        delete_in_background(replaced)
     return count
 
 
@@ -224,31 +223,6 @@ def _set_time(path: str | Path, ns: int) -> None:
     st = os.stat(path, follow_symlinks=False)
     if st.st_mtime_ns != ns:  # a page carried over (hard-linked) may have it already
         os.utime(path, ns=(st.st_atime_ns, ns), follow_symlinks=False)
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C (and a handled SIGTERM) until the block is done: a swap is never cut short.
-
-    Only the main thread can set signal handlers; elsewhere the block runs as it is.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    caught: list[int] = []
-    previous: dict[signal.Signals, Callable[[int, Any], Any]] = {}
-    try:
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            handler = signal.getsignal(signum)
-            if callable(handler):  # a default action (SIG_DFL) raises nothing to hold
-                previous[signum] = handler
-                signal.signal(signum, lambda number, frame: caught.append(number))
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-    if caught:
-        previous[signal.Signals(caught[0])](caught[0], None)
 
 
 def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
@@ -328,44 +302,6 @@ def _set_aside(folder: Path) -> Path:
     os.rmdir(old)
     os.rename(folder, old)
     return old
-
-
-def _delete_in_background(old: Path) -> None:
-    """Delete a replaced site folder, in the background where the system allows it."""
-    if not hasattr(os, "fork"):
-        shutil.rmtree(old, ignore_errors=True)
-        return
-    # Ctrl-C is for the build, not its cleaner: blocked over the fork, so that one arriving
-    # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pid = os.fork()
-        if pid == 0:  # child: fork again so the grandchild is nobody's zombie
-            try:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)
-                if os.fork() == 0:
-                    os.setsid()
-                    # Let go of everything inherited (a server's listening socket, its
-                    # open connections, pipes a caller waits on): only the folder matters.
-                    os.closerange(3, _max_fd())
-                    null = os.open(os.devnull, os.O_RDWR)
-                    for fd in (0, 1, 2):
-                        os.dup2(null, fd)
-                    shutil.rmtree(old, ignore_errors=True)
-            finally:
-                os._exit(0)
-        os.waitpid(pid, 0)
-    except OSError:
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
-
-
-def _max_fd() -> int:
-    try:
-        return int(os.sysconf("SC_OPEN_MAX"))
-    except (OSError, ValueError):
-        return 1024
 
 
 def _swap_in(tmp: Path, out: Path) -> Path | None:
