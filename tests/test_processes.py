@@ -1,4 +1,4 @@
-"""Processes and signals: worker pools, held interrupts, detached children.
+"""Processes and signals: worker pools, held interrupts, detached and tied children.
 
 Every test uses real processes and real signals; none waits longer than WAIT for another
 process, and none measures how long anything took.
@@ -10,13 +10,16 @@ import multiprocessing
 import os
 import select
 import signal
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from explainer.core import processes
 
@@ -291,3 +294,102 @@ def test_delete_in_background_removes_a_folder_without_the_caller_waiting(
     go.touch()
     _eventually(lambda: not folder.exists(), "the folder is deleted")
     assert not _zombie_children()
+
+
+# Tied children
+
+_PRINT_PID_AND_SLEEP = "import os, time; print(os.getpid(), flush=True); time.sleep(60)"
+
+
+def _kill_the_parent_then_expect_the_child_to_die(script: str) -> None:
+    """Run script, which leaves a child printing its pid; kill the script; see the child die."""
+    read_end, write_end = os.pipe()
+    parent = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=ROOT,
+        stdout=write_end,
+        start_new_session=True,  # nothing it leaves behind is in our process group
+    )
+    os.close(write_end)
+    child = None
+    try:
+        child = int(_read_line(read_end))
+        assert _parent_of(child) == parent.pid
+        parent.kill()
+        parent.wait(WAIT)
+        _eventually(lambda: not _alive(child), "the child dies with its parent")
+    finally:
+        os.close(read_end)
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(WAIT)
+        if child is not None and _alive(child):
+            os.kill(child, signal.SIGKILL)
+
+
+@linux_only
+def test_a_tied_command_is_killed_when_we_are() -> None:
+    _kill_the_parent_then_expect_the_child_to_die(
+        f"""\
+        import sys, time
+        from explainer.core.processes import start_tied_child
+
+        start_tied_child([sys.executable, "-c", {_PRINT_PID_AND_SLEEP!r}])
+        time.sleep(60)
+        """
+    )
+
+
+@linux_only
+def test_a_forked_child_given_a_death_signal_dies_with_its_parent() -> None:
+    _kill_the_parent_then_expect_the_child_to_die(
+        """\
+        import os, signal, time
+        from explainer.core.processes import death_signal
+
+        arm = death_signal(signal.SIGTERM)
+        if os.fork() == 0:
+            if arm():
+                print(os.getpid(), flush=True)
+                time.sleep(60)
+            os._exit(1)
+        time.sleep(60)
+        """
+    )
+
+
+def test_run_tied_child_returns_the_commands_output_and_status() -> None:
+    done = processes.run_tied_child(
+        [sys.executable, "-c", "import sys; print('out'); print('err', file=sys.stderr); exit(3)"],
+        timeout=WAIT,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (3, "out\n", "err\n")
+
+
+@linux_only
+def test_run_tied_child_kills_a_command_it_stops_waiting_for(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    script = (
+        f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    with pytest.raises(subprocess.TimeoutExpired):
+        processes.run_tied_child([sys.executable, "-c", script], timeout=2)
+    if pid_file.exists() and pid_file.read_text():  # it may have been killed before this
+        assert not _alive(int(pid_file.read_text()))
+
+
+@linux_only
+def test_a_tied_command_gets_ctrl_c_even_when_we_ignore_and_hold_it() -> None:
+    script = (
+        "import signal; "
+        "print(signal.getsignal(signal.SIGINT) is signal.default_int_handler, "
+        "signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, []))"
+    )
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        done = processes.run_tied_child([sys.executable, "-c", script], timeout=WAIT)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+    assert done.stdout == "True False\n"

@@ -1,4 +1,4 @@
-"""Processes and signals: worker pools, detached children, interrupts held.
+"""Processes and signals: worker pools, detached and tied children, stopping signals held.
 
 Everything here that forks blocks Ctrl-C over the fork: a forked child runs Python code
 (ours, and Python's own at-fork code) before it can set its own handlers, and an
@@ -8,16 +8,20 @@ interrupt raised there would print a traceback from a process nobody waits for.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import shutil
 import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 MIN_ITEMS_PER_PROCESS = 100
+_PR_SET_PDEATHSIG = 1
 
 # Worker pools
 #
@@ -121,7 +125,7 @@ def interrupts_held() -> Iterator[None]:
         previous[signal.Signals(caught[0])](caught[0], None)
 
 
-# Detached children
+# Children that outlive us, and children that must not
 
 
 def run_detached(fn: Callable[[], object]) -> None:
@@ -170,3 +174,69 @@ def _max_fd() -> int:
         return int(os.sysconf("SC_OPEN_MAX"))
     except (OSError, ValueError):
         return 1024
+
+
+def death_signal(signum: int) -> Callable[[], bool] | None:
+    """Return what a child forked from here calls to get `signum` when we die; None off Linux.
+
+    The call returns False if we died before it took effect: the child should then end.
+    It is made before the fork, as looking up a C function in a forked child may hang.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:  # the C library's, already loaded: looking it up by name would run ldconfig
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def arm() -> bool:
+        prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        return os.getppid() == parent
+
+    return arm
+
+
+def start_tied_child(command: Sequence[str], **popen: Any) -> subprocess.Popen[Any]:
+    """Start a command that is killed when we die (on Linux), with Ctrl-C as it would have it.
+
+    Left running, a child could go on writing into files its next run has removed.
+    """
+    arm = death_signal(signal.SIGKILL)
+    if arm is None:
+        return subprocess.Popen(command, **popen)
+
+    def tie() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # as the command will have it
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        if not arm():  # we died before the line above
+            os._exit(1)
+
+    # Ctrl-C blocked until the command runs: the forked child runs Python code (tie, and
+    # Python's own at-fork code) in which it would raise and print.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return subprocess.Popen(command, preexec_fn=tie, **popen)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+
+
+def run_tied_child(command: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a tied command to its end and return its output as text.
+
+    It is killed if we die, and if we stop waiting for it: after `timeout` seconds
+    (subprocess.TimeoutExpired), or on any exception, Ctrl-C included.
+    """
+    with start_tied_child(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except BaseException:
+            child.kill()
+            raise
+    return subprocess.CompletedProcess(child.args, child.returncode, stdout, stderr)

@@ -2,58 +2,16 @@
 
 from __future__ import annotations
 
-import ctypes
 import gzip
 import hashlib
 import json
-import os
-import signal
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from ..core.processes import run_tied_child
+
 TIMEOUT_SECONDS = 300
-_PR_SET_PDEATHSIG = 1
-
-
-def _dies_with_build() -> Callable[[], None] | None:
-    """Return a hook that makes Pagefind end when the build dies (Linux), or None.
-
-    Left running, it would write into the temporary folder after the next build removed
-    it, bringing back a folder that no build then removes.
-    """
-    if not sys.platform.startswith("linux"):
-        return None
-    build = os.getpid()
-    prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
-
-    def hook() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # as Pagefind will have it
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != build:  # the build died before the line above
-            os._exit(1)
-
-    return hook
-
-
-def _start(command: list[str]) -> subprocess.Popen[str]:
-    """Start Pagefind, with Ctrl-C blocked until it runs: the forked child runs Python code
-    (the hook, and Python's own at-fork code) in which it would raise and print."""
-    hook = _dies_with_build()
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT} if hook else set())
-    try:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            preexec_fn=hook,
-        )
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
 
 
 def index_site(folder: Path) -> str | None:
@@ -70,16 +28,13 @@ def index_site(folder: Path) -> str | None:
         "--silent",
     ]
     try:
-        with _start(command) as indexer:
-            try:
-                stdout, stderr = indexer.communicate(timeout=TIMEOUT_SECONDS)
-            except BaseException:
-                indexer.kill()
-                raise
+        # Pagefind dies with the build: left running, it would write into the temporary
+        # folder after the next build removed it, bringing back a folder no build removes.
+        indexer = run_tied_child(command, TIMEOUT_SECONDS)
     except (OSError, subprocess.TimeoutExpired) as err:
         return f"Pagefind could not run ({err})"
     if indexer.returncode != 0:
-        detail = (stderr or stdout).strip().splitlines()
+        detail = (indexer.stderr or indexer.stdout).strip().splitlines()
         reason = detail[-1] if detail else f"exit status {indexer.returncode}"
         return f"Pagefind failed: {reason}"
     try:
