@@ -176,6 +176,14 @@ def test_a_worker_may_not_start_workers_of_its_own() -> None:
     assert inner == [[0, 1, 2, 3]] * 4
 
 
+def test_terminate_children_stops_every_worker_process() -> None:
+    worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(60,))
+    worker.start()
+    processes.terminate_children()
+    assert not worker.is_alive()
+    assert worker.exitcode == -signal.SIGTERM
+
+
 # Stopping signals
 
 
@@ -224,6 +232,41 @@ def test_interrupts_held_changes_nothing_outside_the_main_thread() -> None:
     thread.start()
     thread.join(WAIT)
     assert handlers == [signal.getsignal(signal.SIGINT)]
+
+
+def test_stopping_signals_are_held_over_every_fork_until_the_child_is_ready() -> None:
+    script = """\
+        import os, signal
+        from explainer.core import processes
+
+        def blocked():
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+            return sorted(s.name for s in held & processes.STOPPING_SIGNALS)
+
+        def in_child():
+            print("in child, first:", blocked(), flush=True)
+
+        assert processes.hold_stopping_signals_over_forks(in_child)
+        pid = os.fork()
+        if pid == 0:
+            print("in child, then:", blocked(), flush=True)
+            os._exit(0)
+        os.waitpid(pid, 0)
+        print("in parent:", blocked(), flush=True)
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.stderr == ""
+    assert done.stdout.splitlines() == [
+        "in child, first: ['SIGINT', 'SIGTERM']",
+        "in child, then: []",
+        "in parent: []",
+    ]
 
 
 # Detached children

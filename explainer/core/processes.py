@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 MIN_ITEMS_PER_PROCESS = 100
+STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
 _PR_SET_PDEATHSIG = 1
 
 # Worker pools
@@ -97,7 +98,55 @@ def iter_indexed(
                 progress(done, count)
 
 
+def terminate_children() -> None:
+    """Stop every worker process this process started, waiting up to a second for each."""
+    import multiprocessing
+
+    for _ in range(3):  # a process being started as we look is seen the next time
+        children = multiprocessing.active_children()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.join(timeout=1.0)
+
+
 # Stopping signals
+
+
+def raise_interrupt(signum: int, frame: object) -> None:
+    """Raise KeyboardInterrupt: as a handler, it makes a signal stop us as Ctrl-C does."""
+    raise KeyboardInterrupt
+
+
+def hold_stopping_signals() -> None:
+    """Block SIGINT and SIGTERM in this thread until release_stopping_signals()."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
+
+
+def release_stopping_signals() -> None:
+    """Unblock SIGINT and SIGTERM in this thread: one held meanwhile lands now."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
+
+
+def hold_stopping_signals_over_forks(in_child: Callable[[], None]) -> bool:
+    """Block SIGINT and SIGTERM over every fork from now on; run in_child first in each child.
+
+    The child gets them unblocked once in_child has returned; return False where the
+    system cannot do this.
+    """
+    if not (hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask")):
+        return False
+
+    def start() -> None:
+        in_child()
+        release_stopping_signals()
+
+    os.register_at_fork(
+        before=hold_stopping_signals,
+        after_in_parent=release_stopping_signals,
+        after_in_child=start,
+    )
+    return True
 
 
 @contextlib.contextmanager

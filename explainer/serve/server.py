@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import errno
 import http.server
 import ipaddress
 import json
-import multiprocessing
 import os
 import posixpath
 import re
@@ -26,6 +23,12 @@ from urllib.parse import quote, unquote, urlsplit
 
 from ..core.errors import BuildFailed, Diagnostic, display_path
 from ..core.options import BuildOptions
+from ..core.processes import (
+    death_signal,
+    hold_stopping_signals_over_forks,
+    raise_interrupt,
+    terminate_children,
+)
 from ..incremental import Session
 from ..incremental.store import tree_manifest
 
@@ -33,7 +36,6 @@ ASSETS = Path(__file__).parent / "assets"
 MAX_URL = 2048
 PING_SECONDS = 15.0
 SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
-PR_SET_PDEATHSIG = 1
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 GARBAGE_EVERY = 20  # updates between full garbage collections
 WATCH_STEP_MS = 20  # a burst of changes ends when none came for this long
@@ -532,25 +534,9 @@ def _watch(
             last = tree_manifest(*paths)  # after the page is served: off the save's path
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
-
-
-STOPPING_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
-
-
-def _hold_signals() -> None:
-    # Until the child has set its own handlers (below), neither may interrupt it.
-    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING_SIGNALS)
-
-
-def _release_signals() -> None:
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING_SIGNALS)
-
-
 def _in_child(stopping: threading.Event, server: int) -> Callable[[], None]:
     """Return what a process forked for a build does first: leave stopping to the server."""
-    die_with_parent = _death_signal_setter()
+    die_with_server = death_signal(signal.SIGTERM)
 
     def start() -> None:
         if stopping.is_set():
@@ -564,26 +550,13 @@ def _in_child(stopping: threading.Event, server: int) -> Callable[[], None]:
         # died of it would print tracebacks, and their pool would start new ones that
         # outlive the server; the server stops its workers itself when Ctrl-C stops it.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        if die_with_parent is not None and os.getppid() == server:
-            # Python's pool may start a worker just as it stops; one the server misses
-            # must not outlive it, holding its terminal, waiting for work forever.
-            die_with_parent(signal.SIGTERM)
-            if os.getppid() != server:
-                os._exit(0)
-        _release_signals()
+        # Python's pool may start a worker just as it stops; one the server misses must
+        # not outlive it, holding its terminal, waiting for work forever. (Only the
+        # server's own children: a grandchild would die with its own parent.)
+        if die_with_server is not None and os.getppid() == server and not die_with_server():
+            os._exit(0)
 
     return start
-
-
-def _death_signal_setter() -> Callable[[int], object] | None:
-    """Return Linux's prctl(PR_SET_PDEATHSIG, signal), or None where there is none."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        prctl = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    return lambda signum: prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
 
 
 def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> int:
@@ -620,13 +593,9 @@ def serve(options: BuildOptions, host: str, port: int, quiet: bool = False) -> i
         daemon=True,
     )
     if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, _interrupt)
-        if hasattr(os, "register_at_fork") and hasattr(signal, "pthread_sigmask"):
-            os.register_at_fork(
-                before=_hold_signals,
-                after_in_parent=_release_signals,
-                after_in_child=_in_child(preview.stopping, os.getpid()),
-            )
+        signal.signal(signal.SIGTERM, raise_interrupt)
+        # Until a forked child has set its own handlers (_in_child), neither may stop it.
+        hold_stopping_signals_over_forks(_in_child(preview.stopping, os.getpid()))
     try:  # Ctrl-C may come at any moment from here on, even during the first build
         watcher.start()
         preview.rebuild(quiet=quiet)
@@ -654,12 +623,7 @@ def _abandon_rebuild() -> NoReturn:
     """Exit now, leaving a rebuild unfinished (the next build clears its temporary folder)."""
     # Its process pool cannot be shut down from here, and Python's exit would try: it
     # stops the workers, then waits on the pool's queue, which a stopped worker may hold.
-    for _ in range(3):  # a process being started as we look is seen the next time
-        children = multiprocessing.active_children()
-        for child in children:
-            child.terminate()
-        for child in children:
-            child.join(timeout=1.0)
+    terminate_children()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)
