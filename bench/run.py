@@ -23,6 +23,7 @@ depend on how explainer is built inside.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -457,6 +458,9 @@ def command_for(
             "--config",
             "site.yaml",
             "--verbose",  # its last line says where the time went
+            # As at an author's terminal, where it is the default: each build leaves a
+            # process holding its state, and the next build of this folder is served by it.
+            "--daemon",
         ]
         return (argv + ["--no-search"] if tool == "explainer-nosearch" else argv), src, env
     assert site is not None
@@ -553,6 +557,7 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
     for stale in out.parent.glob(f".{out.name}.*"):  # explainer's temporary folders
         measure.clear(stale)
     if tool in EXPLAINERS:
+        stop_daemons(out)
         cache = explainer_cache_file(src, out)
         if cache is not None:
             measure.clear(cache)
@@ -566,6 +571,30 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
             measure.clear(site / ".hugo_build.lock")
     if tool == "eleventy" and site is not None:
         measure.clear(site / ".cache")
+
+
+def stop_daemons(out: Path) -> None:
+    """End the build daemons explainer left for this output folder (a cold build has none).
+
+    A daemon is a fork of the build that left it, so its command line is that build's.
+    """
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"--daemon" in argv and os.fsencode(out) in argv and any(a.endswith(b"build.py") for a in argv):
+            pid = int(entry.name)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and Path(f"/proc/{pid}").exists():
+                stat = Path(f"/proc/{pid}/stat").read_text(errors="replace") if Path(f"/proc/{pid}/stat").exists() else ""
+                if stat.rsplit(")", 1)[-1].split()[:1] == ["Z"]:
+                    break
+                time.sleep(0.05)
 
 
 STAGES_RE = re.compile(r"^Time by stage: (.+)\.$", re.MULTILINE)
@@ -750,6 +779,7 @@ class Runner:
                     self.build(
                         size, tool, f"{scenario}-restore", round_no, corpus, None, record=False
                     )
+        stop_daemons(self.work / "out" / f"{tool}-{size}")  # its memory, before what follows
 
     def server_session(
         self, size: int, tool: str, round_no: int, corpus: Path, site: Path | None

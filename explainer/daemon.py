@@ -288,6 +288,7 @@ def _max_fd() -> int:
 def _serve(builder: CachedBuild, listener: socket.socket, where: Path) -> None:
     """Answer build requests one at a time until idle, told to stop, or a build went wrong."""
     me = where.stat().st_ino
+    builder.defer_saving = True  # the cache is written after each answer, not before
     idle = float(os.environ.get("EXPLAINER_DAEMON_IDLE", IDLE_SECONDS))
     listener.settimeout(idle)
     try:
@@ -343,6 +344,8 @@ def _answer(builder: CachedBuild, connection: socket.socket) -> bool:
         _reply(connection, {"kind": "gone"})
         return False
     _reply(connection, {"kind": "built", "result": result})
+    connection.close()
+    builder.save()
     return True
 
 

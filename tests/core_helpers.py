@@ -95,8 +95,12 @@ def run_cli(project: Project, *args: str) -> Result:
 
 
 def siblings(folder: Path) -> list[str]:
-    """Return the names next to folder, to spot temporary folders left behind."""
-    return sorted(p.name for p in folder.parent.iterdir())
+    """Return the names next to folder, to spot temporary folders left behind.
+
+    The spare an incremental build keeps for the next (`.NAME.spare`) is no leftover.
+    """
+    spare = f".{folder.name}.spare"
+    return sorted(p.name for p in folder.parent.iterdir() if p.name != spare)
 
 
 def settled_siblings(folder: Path, timeout: float = 10.0) -> list[str]:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explainer.api import BuildOptions, build
+from explainer.incremental import build_key as incremental_key
 from explainer.incremental import store as cache_module
 from explainer.incremental.store import cache_path
 
@@ -279,3 +280,27 @@ def test_another_version_of_a_package_is_another_cache(monkeypatch):
     assert cache_module.code_version() != before
     monkeypatch.setattr(cache_module, "installed_versions", lambda: {})  # found no other way
     assert cache_module.code_version() == before  # the versions then come from the metadata
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_the_manifest_names_every_file_of_the_output(make_project, search):
+    """The no-op check looks at exactly the files a build left, found without a walk."""
+    project = make_project(
+        {
+            "content/people/theresa-may.md": MAY,
+            "content/articles/a.md": article("Theresa May spoke.", people=["theresa-may"]),
+            "content/articles/b.md": article("Theresa May wrote.", title="B"),
+        }
+    )
+    chosen = BuildOptions(
+        config_path=project.root / "site.yaml", out_dir=project.root / "_site", search=search
+    )
+    for step in range(2):  # a clean build, then an edit
+        if step:
+            edit(project.root / "content/articles/b.md", article("Mrs May wrote more.", title="B"))
+        build(chosen)
+        manifest = cache_module.load_manifest(
+            cache_path(project.root, chosen.out), incremental_key(chosen)
+        )
+        assert manifest is not None
+        assert sorted(manifest.outputs) == sorted(snapshot(project.root / "_site"))

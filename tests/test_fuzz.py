@@ -35,6 +35,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 from conftest import JOHNSON, MAY, lay_out
+from core_helpers import siblings
 from figures import record, scaled
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -209,7 +210,7 @@ def check_outcome(root: Path, files: Mapping[str, bytes], outcome: Outcome) -> b
     lines = outcome.stderr.split("\n")
     assert lines[-1] == "", f"stderr does not end with a newline{shown}"
     lines.pop()
-    leftovers = [p.name for p in root.iterdir() if p.name.startswith("._site.")]
+    leftovers = [n for n in siblings(root / "_site") if n.startswith("._site.")]
     assert not leftovers, f"work folders left behind: {leftovers}{shown}"
     if outcome.code == 0:
         assert SUCCESS_RE.fullmatch(outcome.stdout), shown

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, article, lay_out, snapshot
-from core_helpers import settled_siblings
+from core_helpers import settled_siblings, siblings
 from figures import record, scaled
 
 PEOPLE = {
@@ -779,7 +779,7 @@ def test_a_template_that_raises_fails_the_build_and_keeps_the_old_site(site):
             assert first.startswith(where) and message.fullmatch(first.removeprefix(where)), first
         assert last == f"Build failed: 1 error; {OUT} was left as it was."
         assert landing.outcome == "old"
-        assert [n for n in os.listdir(site.root) if n.startswith(f".{OUT}.")] == []
+        assert [n for n in siblings(site.root / OUT) if n.startswith(f".{OUT}.")] == []
         messages.append(first)
     template.write_text(good, encoding="utf-8")
     site.switch_content()

@@ -15,9 +15,9 @@ from explainer.link.names import (
     resolve_run,
 )
 
-CAMERON_PM = AliasUse("david-cameron", dt.date(2010, 5, 11), dt.date(2016, 7, 13), office="PM")
-MAY_PM = AliasUse("theresa-may", dt.date(2016, 7, 13), dt.date(2019, 7, 24), office="PM")
-JOHNSON_PM = AliasUse("boris-johnson", dt.date(2019, 7, 24), dt.date(2022, 9, 6), office="PM")
+CAMERON_PM = AliasUse("david-cameron", dt.date(2010, 5, 11), dt.date(2016, 7, 13), role=True)
+MAY_PM = AliasUse("theresa-may", dt.date(2016, 7, 13), dt.date(2019, 7, 24), role=True)
+JOHNSON_PM = AliasUse("boris-johnson", dt.date(2019, 7, 24), dt.date(2022, 9, 6), role=True)
 PRIME_MINISTERS = [CAMERON_PM, MAY_PM, JOHNSON_PM]
 
 INDEX = NameIndex.build(

@@ -8,10 +8,12 @@ reuse (see engine.py for how it decides what to redo).
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import time
 import zlib
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +27,6 @@ from .store import (
     code_version,
     load_manifest,
     no_collections,
-    tree_manifest,
 )
 
 if TYPE_CHECKING:
@@ -58,9 +59,56 @@ def _salt(options: BuildOptions) -> str:
     )
 
 
-def _inputs(options: BuildOptions) -> bytes:
-    inputs = tree_manifest(options.config_path, options.content, options.templates, options.static)
-    return inputs + os.environ.get("SOURCE_DATE_EPOCH", "").encode()  # it sets the files' times
+Stamp = tuple[int, int, int, int, int]  # mode, size, modification time, inode, change time
+
+
+def _snapshot(options: BuildOptions) -> dict[str, Stamp]:
+    """Every file and folder a build reads (the settings, content, templates and static
+    files), each with what tells whether it changed."""
+    found: dict[str, Stamp] = {}
+    for root in (options.config_path, options.content, options.templates, options.static):
+        top = os.fspath(root)
+        try:
+            st = os.lstat(top)
+        except OSError:
+            continue
+        found[top] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        for dirpath, dirnames, filenames in os.walk(top):
+            for name in (*dirnames, *filenames):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.lstat(path)
+                except OSError:
+                    continue
+                found[path] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return found
+
+
+def _inputs(snapshot: dict[str, Stamp]) -> bytes:
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(snapshot):
+        h.update(os.fsencode(path) + b" %d %d %d %d %d\0" % snapshot[path])
+    # SOURCE_DATE_EPOCH sets the output files' times
+    return h.digest() + os.environ.get("SOURCE_DATE_EPOCH", "").encode()
+
+
+def _touched(
+    before: dict[str, Stamp] | None, now: dict[str, Stamp], content: Path
+) -> list[Path] | None:
+    """The content files whose contents alone changed since before, when nothing else did
+    (no file or folder came or went, nothing but regular files in the content folder
+    changed); else None, and the build looks at everything."""
+    if before is None or before.keys() != now.keys():
+        return None
+    inside = os.path.join(os.fspath(content), "")
+    touched = []
+    for path, stamp in now.items():
+        if before[path] == stamp:
+            continue
+        if not (path.startswith(inside) and stat.S_ISREG(stamp[0]) and stat.S_ISREG(before[path][0])):
+            return None
+        touched.append(Path(path))
+    return touched
 
 
 def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int, int], Path]]:
@@ -190,6 +238,26 @@ def _stat_outputs(out_dir: Path) -> Outputs:
     return found
 
 
+def _outputs_of(out_dir: Path, written: list[str]) -> Outputs:
+    """The output files' identities: those named, the marker, and the search index.
+
+    Looking up the files a build wrote is much quicker than walking thousands of folders.
+    """
+    from ..output.write import MARKER
+
+    found: Outputs = {}
+    root = os.fspath(out_dir)
+    for rel in (*written, MARKER):
+        try:
+            found[rel] = _identity(os.stat(os.path.join(root, rel)))
+        except OSError:
+            continue
+    index = out_dir / "pagefind"
+    if index.is_dir():
+        found.update({f"pagefind/{rel}": ident for rel, ident in _stat_outputs(index).items()})
+    return found
+
+
 def _identity(st: os.stat_result) -> tuple[int, int, int]:
     # The inode too: with SOURCE_DATE_EPOCH every file has the same time, and a page
     # rewritten to the same size by a build killed before it saved the cache would pass.
@@ -225,12 +293,19 @@ class CachedBuild:
         self.cache_file = cache_path(options.root, options.out)
         self.engine: Engine | None = None
         self.stored: Stored | None = None  # what the cache on disk holds, as last read or written
+        self.snapshot: dict[str, Stamp] | None = None  # the files the state was built from
+        # The build daemon answers first and writes the cache after (see save): until
+        # then, the cache has no manifest, so no other build takes it for up to date.
+        self.defer_saving = False
+        self.unsaved: Callable[[], None] | None = None
 
     def run(self, started: float, progress: Progress) -> BuildResult:
         """Build into options.out, redoing only what changed since the last build there."""
+        self.save()
         options = self.options
         clock = Stopwatch()
-        inputs = _inputs(options)
+        snapshot = _snapshot(options)
+        inputs = _inputs(snapshot)
         manifest = load_manifest(self.cache_file, self.key)
         if (
             manifest is not None
@@ -242,10 +317,15 @@ class CachedBuild:
                 0, manifest.diagnostics, time.perf_counter() - started, up_to_date=True
             )
         with no_collections():  # the state is millions of objects: see store.no_collections
-            return self._rebuild(started, progress, clock, inputs)
+            return self._rebuild(started, progress, clock, inputs, snapshot)
 
     def _rebuild(
-        self, started: float, progress: Progress, clock: Stopwatch, inputs: bytes
+        self,
+        started: float,
+        progress: Progress,
+        clock: Stopwatch,
+        inputs: bytes,
+        snapshot: dict[str, Stamp],
     ) -> BuildResult:
         from . import store
         from .engine import Engine, _out
@@ -266,14 +346,20 @@ class CachedBuild:
                 job.url_path for job in engine.state.data.jobs if _out(job.url_path) not in intact
             }
         clock.lap("cache")
-        update = engine.update(redraw)  # on content errors it keeps its last good state
+        # Kept in memory (by the build daemon), the last snapshot says which files alone
+        # changed, and the content folder need not be looked through again.
+        touched = _touched(self.snapshot, snapshot, options.content)
+        self.snapshot = None
+        update = engine.update(redraw, touched)  # on content errors it keeps its last good state
         try:
-            return self._publish(update, intact, started, progress, clock, inputs)
+            result = self._publish(update, intact, started, progress, clock, inputs)
         except BaseException:
             # The state in memory is now ahead of the output folder: start again from
             # the cache on disk, which a build that did not finish never replaces.
             self.engine, self.stored = None, None
             raise
+        self.snapshot = snapshot
+        return result
 
     def _publish(
         self,
@@ -309,11 +395,18 @@ class CachedBuild:
         )
         clock.lap("swap")
         diagnostics = tuple(collector.diagnostics)
-        manifest = Manifest(self.key, inputs, _stat_outputs(options.out), diagnostics)
-        self.stored = store.save(
-            self.cache_file, self.key, self.stored, self.engine.state, manifest
-        )
-        clock.lap("cache")
+        written = [*reuse, *update.rendered, *_static_files(options.static)]
+        state = self.engine.state
+
+        def save() -> None:
+            manifest = Manifest(self.key, inputs, _outputs_of(options.out, written), diagnostics)
+            self.stored = store.save(self.cache_file, self.key, self.stored, state, manifest)
+
+        if self.defer_saving:
+            self.unsaved = save
+        else:
+            save()
+            clock.lap("cache")
         return BuildResult(
             count,
             diagnostics,
@@ -321,6 +414,13 @@ class CachedBuild:
             reused=len(reuse),
             stages=clock.summary(),
         )
+
+    def save(self) -> None:
+        """Bring the cache on disk up to date with the last build, if it is not yet."""
+        unsaved, self.unsaved = self.unsaved, None
+        if unsaved is not None:
+            with no_collections():
+                unsaved()
 
 
 def cached_build(options: BuildOptions, started: float, progress: Progress) -> BuildResult:

@@ -183,7 +183,7 @@ def build_name_index(
             uses[normalise_name(name)].append(AliasUse(person.slug, start, end))
         name_words = {w for n in (person.name, *person.aliases) for w in n.split()}
         for role in person.roles:
-            use = AliasUse(person.slug, role.start, role.end, office=role.title)
+            use = AliasUse(person.slug, role.start, role.end, role=True)
             for alias in role.aliases:
                 forms = {normalise_name(alias)}
                 if lower_case_roles:

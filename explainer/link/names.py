@@ -70,9 +70,11 @@ class AliasUse:
     start: date | None = None
     end: date | None = None
     expansion: str = ""  # for abbreviations: the full name shown in <abbr title>
-    # For a role's aliases, the role's title: they are read on the date a sentence
-    # gives ("In March 2018 the Prime Minister ..."), other names on the story's date.
-    office: str = ""
+    # A role's aliases are read on the date a sentence gives ("In March 2018 the Prime
+    # Minister ..."), other names on the story's date. Only that is kept of the role:
+    # the index holds what decides who a form names, so renaming an office changes no
+    # form's meaning (and converts no body again).
+    role: bool = False
 
     def valid_on(self, day: date | None) -> bool:
         if day is None:
@@ -94,7 +96,7 @@ def holders(uses: Iterable[AliasUse], day: date | None, period: Period | None) -
     found: dict[str, bool] = {}
     spans: dict[str, list[AliasUse]] = {}
     for use in uses:
-        if use.office and period is not None:
+        if use.role and period is not None:
             if use.overlaps(period):
                 spans.setdefault(use.slug, []).append(use)
         elif use.valid_on(day) or (use.start is None and use.end is None):
@@ -460,7 +462,7 @@ def _resolve_form(
         return None
     if key.lower() in MONTHS and (MONTH_AFTER_RE.match(after) or MONTH_BEFORE_RE.search(before())):
         return None
-    when = period() if any(u.office for u in uses) else None
+    when = period() if any(u.role for u in uses) else None
     found = holders(uses, story.day, when)
     slugs = sorted(found)
     if not slugs:

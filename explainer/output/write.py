@@ -4,6 +4,12 @@ Everything is written into a temporary sibling folder first, which replaces the 
 output in one step only when all pages were written. A folder is only ever replaced or
 deleted when it carries our marker file. A build killed at any moment leaves the old
 site or the new one in place, whole, plus a temporary folder the next build removes.
+
+An incremental build keeps the site it replaced as a spare (`.NAME.spare` beside the
+output): the next one starts from it, so it writes only what differs from it instead
+of filling a new folder with thousands of links, and nothing is left to delete.
+Whatever the spare held, what is swapped in is exactly the new site: every file is
+written or linked again unless it already is the current one, and the rest removed.
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ import contextlib
 import ctypes
 import fcntl
 import os
+import secrets
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path, PurePosixPath
@@ -141,11 +149,24 @@ def write_site(
     epoch = source_date_epoch()
     out = out_dir.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    reuse = list(reuse)
     with _one_build_at_a_time(out.parent):
         remove_stale(out_dir)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+        tmp = None
+        if reuse and isinstance(pages, list | tuple):  # what the site will hold is known
+            tmp = _claim_spare(out)
+        fresh = tmp is None
+        if tmp is None:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
-            (tmp / MARKER).write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
+            if not fresh:
+                assert isinstance(pages, list | tuple)
+                keep = {MARKER, *reuse, *_static_files(static_dir), *(p.out_path for p in pages)}
+                _prune(tmp, keep)
+            marker = tmp / MARKER
+            with contextlib.suppress(FileNotFoundError):
+                marker.unlink()
+            marker.write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
             count = _write_into(tmp, pages, static_dir)
             count += _carry_over(out, tmp, reuse)
             if finish is not None:
@@ -167,9 +188,75 @@ def write_site(
                 stop()
             shutil.rmtree(tmp, ignore_errors=True)  # the new site, or the old one once swapped
             raise
-    if replaced is not None:
+        kept = replaced is not None and bool(reuse) and _keep_as_spare(replaced, out)
+    if replaced is not None and not kept:
         delete_in_background(replaced)
     return count
+
+
+def _spare(out: Path) -> Path:
+    return out.parent / f".{out.name}.spare"
+
+
+def _claim_spare(out: Path) -> Path | None:
+    """Take the spare site for this build's temporary folder; None if there is none."""
+    spare = _spare(out)
+    if spare.is_symlink() or not (spare / MARKER).is_file():
+        return None
+    tmp = out.parent / f".{out.name}.tmp-{secrets.token_hex(4)}"
+    try:
+        _rename_beside(spare, tmp)
+    except OSError:
+        return None
+    return tmp
+
+
+def _keep_as_spare(replaced: Path, out: Path) -> bool:
+    """Keep the site just replaced as the spare for the next build, if there is none."""
+    try:
+        _rename_beside(replaced, _spare(out))
+    except OSError:  # there is one already (renaming onto a full folder fails)
+        return False
+    return True
+
+
+def _rename_beside(source: Path, target: Path) -> None:
+    """Rename within one folder, relative to that folder (renameat): no other build's
+    folders are touched on the way, whatever happens to the path above."""
+    fd = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.rename(source.name, target.name, src_dir_fd=fd, dst_dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def _static_files(static_dir: Path | None) -> dict[str, Path]:
+    """The static files the site publishes: output path -> source."""
+    found: dict[str, Path] = {}
+    if static_dir is None or not static_dir.is_dir():
+        return found
+    for src in sorted(static_dir.rglob("*")):
+        rel = src.relative_to(static_dir)
+        if any(part.startswith(".") for part in rel.parts) or not src.is_file():
+            continue
+        found["static/" + rel.as_posix()] = src
+    return found
+
+
+def _prune(root: Path, keep: set[str]) -> None:
+    """Remove from root every file not in keep, and what stands where kept files go."""
+    needed = {"/".join(rel.split("/")[:i]) for rel in keep for i in range(1, rel.count("/") + 1)}
+    top = os.fspath(root)
+    for dirpath, dirnames, filenames, dirfd in os.fwalk(top, topdown=False):
+        prefix = dirpath[len(top) + 1 :] + "/" if len(dirpath) > len(top) else ""
+        for name in filenames:
+            if prefix + name not in keep or prefix + name in needed:
+                os.unlink(name, dir_fd=dirfd)
+        for name in dirnames:
+            if stat.S_ISLNK(os.lstat(name, dir_fd=dirfd).st_mode):
+                os.unlink(name, dir_fd=dirfd)
+            elif prefix + name not in needed:
+                os.rmdir(name, dir_fd=dirfd)  # emptied already: the walk goes bottom up
 
 
 @contextlib.contextmanager
@@ -228,16 +315,12 @@ def _set_time(path: str | Path, ns: int) -> None:
 def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
     claimed: dict[str, str] = {}
     count = 0
-    if static_dir is not None and static_dir.is_dir():
-        for src in sorted(static_dir.rglob("*")):
-            rel = src.relative_to(static_dir)
-            if any(part.startswith(".") for part in rel.parts) or not src.is_file():
-                continue
-            key = "static/" + rel.as_posix()
-            target = _safe_target(root, key)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(src, target)
-            claimed[key] = f"static file {display_path(src)}"
+    for key, src in _static_files(static_dir).items():
+        target = _safe_target(root, key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _unlink(target)  # a spare's file may be the live site's too (a hard link)
+        shutil.copyfile(src, target)
+        claimed[key] = f"static file {display_path(src)}"
     for page in pages:
         if page.out_path in claimed:
             raise _fail(
@@ -247,9 +330,15 @@ def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | No
         claimed[page.out_path] = f"/{page.url_path}"
         target = _safe_target(root, page.out_path)
         target.parent.mkdir(parents=True, exist_ok=True)
+        _unlink(target)
         target.write_bytes(page.content)
         count += 1
     return count
+
+
+def _unlink(path: Path | str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
 
 
 def site_id_line(site_id: str) -> str:
@@ -289,7 +378,12 @@ def _carry_over(out: Path, root: Path, reuse: Iterable[str]) -> int:
         target = os.path.join(target_root, rel)
         try:
             os.link(source, target)
+        except FileExistsError:  # in a spare: already the current file, or an older one
+            if os.lstat(target).st_ino != os.stat(source).st_ino:
+                os.unlink(target)
+                os.link(source, target)
         except OSError:
+            _unlink(target)
             shutil.copyfile(source, target)
         count += 1
     return count
