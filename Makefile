@@ -51,10 +51,10 @@ test: $(VENV)/.installed-test test-tools lint
 serve: $(VENV)/.installed
 	$(BIN)/python build.py serve
 
-# Rewrite the pages kept in tests/golden/ from the example site, after a change to how
+# Rewrite the pages kept in tests/pages/golden/ from the example site, after a change to how
 # pages look that is meant; review the diff and commit them with the change.
 golden: $(VENV)/.installed-test
-	$(BIN)/python -m pytest tests/test_golden.py --update-golden -q
+	$(BIN)/python -m pytest tests/pages/test_golden.py --update-golden -q
 
 clean:
 	rm -rf _site .cache .pytest_cache .mypy_cache .ruff_cache .hypothesis
@@ -69,9 +69,9 @@ bench: $(VENV)/.installed
 # The reliability tests at their long scale: more fuzzing examples, more killed builds,
 # longer load on the preview server. Writes docs/reliability.md from the figures.
 RELIABILITY_TESTS := tests/test_fuzz.py tests/test_interrupt.py tests/test_determinism.py \
-	tests/test_serve_load.py tests/test_serve.py tests/test_sanitize.py tests/test_hostile.py \
-	tests/test_limits.py tests/test_write.py tests/test_cache.py tests/test_incremental.py \
-	tests/test_cache_damage.py
+	tests/serve/test_serve_load.py tests/serve/test_serve.py tests/link/test_sanitize.py tests/test_hostile.py \
+	tests/content/test_limits.py tests/output/test_write.py tests/incremental/test_cache.py tests/incremental/test_incremental.py \
+	tests/incremental/test_cache_damage.py
 FIGURES := .cache/reliability-figures.jsonl
 JUNIT := .cache/reliability-junit.xml
 

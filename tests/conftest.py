@@ -129,7 +129,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="rewrite tests/golden/ from the example site instead of comparing (`make golden`)",
+        help="rewrite tests/pages/golden/ from the example site instead of comparing (`make golden`)",
     )
 
 

@@ -165,3 +165,12 @@ def test_every_folder_of_the_package_is_in_a_layer():
     for unit in sorted(units):
         if (PACKAGE / unit).is_dir() or (PACKAGE / f"{unit}.py").is_file():
             rank_of(unit)
+
+
+def test_the_tests_mirror_the_package():
+    """Each stage's tests sit in a folder named after it; whole-site tests at the top."""
+    folders = {p.name for p in (ROOT / "tests").iterdir() if p.is_dir() and p.name[0].isalpha()}
+    stages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert folders - {"browser"} <= stages, f"test folders with no stage: {folders - stages}"
+    for folder in folders - {"browser"}:
+        assert any((ROOT / "tests" / folder).glob("test_*.py")), f"tests/{folder}/ has no tests"

@@ -186,7 +186,7 @@ def test_no_page_runs_anything_from_front_matter(attacked):
 def test_every_value_is_shown_as_the_text_it_is(attacked):
     attack, project = attacked
     text = shown(project)
-    # Markdown headlines are sanitised instead (tests/test_sanitize.py); aliases not shown.
+    # Markdown headlines are sanitised instead (tests/link/test_sanitize.py); aliases not shown.
     shown_fields = [f for f, visible in FIELDS.items() if visible and f != "article.headline.title"]
     missing = [f for f in shown_fields if value(f, attack) not in text]
     assert missing == []

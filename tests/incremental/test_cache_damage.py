@@ -1,7 +1,7 @@
 """A damaged, stale or foreign cache costs time, never a wrong page.
 
 Every test works on every file under .cache/, whatever the cache's layout, and checks
-that the next builds succeed and equal a clean build byte for byte. (tests/test_cache.py
+that the next builds succeed and equal a clean build byte for byte. (tests/incremental/test_cache.py
 covers one garbage main file and two damaged shards, and that another package version
 gives another code version; here a changed copy of the package builds in another
 process, which holds whatever the cache's key is made of.)

@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import JOHNSON, MAY, article
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_serve import Server
+from serve_helpers import Server
 
 from explainer.api import build
 from explainer.core.options import BuildOptions

@@ -1,8 +1,8 @@
-"""Whole pages of the example site, compared with the copies kept in tests/golden/.
+"""Whole pages of the example site, compared with the copies kept in tests/pages/golden/.
 
 A change to a template, to how pages are drawn or to the example content shows here
 as a diff. When the change is meant, refresh the copies with `make golden` (pytest
-tests/test_golden.py --update-golden) and review them in the commit like any other.
+tests/pages/test_golden.py --update-golden) and review them in the commit like any other.
 
 The build is deterministic (no clock, sorted listings, search off), so the pages are
 compared byte for byte with nothing normalised.

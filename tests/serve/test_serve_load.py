@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from conftest import JOHNSON, MAY, ROOT, Project, article
 from figures import long_run, record
-from test_serve import Events, Server
+from serve_helpers import Events, Server
 
 LOAD_CLIENT = ROOT / "tests" / "load_client.py"
 CONNECTIONS = 100
