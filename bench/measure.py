@@ -65,7 +65,9 @@ def become_subreaper() -> bool:
 def reap_orphans(timeout: float = 300.0) -> float:
     """Wait for every adopted orphan to exit; return how long that took.
 
-    One still running after `timeout` seconds is killed, with its own children.
+    One still running after `timeout` seconds is killed, with its own children. A build
+    daemon (explainer's: the process a build leaves to serve the next one) is meant to
+    outlive its build and is not waited for.
     """
     started = time.perf_counter()
     while True:
@@ -75,10 +77,24 @@ def reap_orphans(timeout: float = 300.0) -> float:
             return time.perf_counter() - started
         if pid:
             continue
+        waiting = [c for c in child_pids(os.getpid()) if not is_build_daemon(c)]
+        if not waiting:
+            return time.perf_counter() - started
         if time.perf_counter() - started > timeout:
-            for child in child_pids(os.getpid()):
+            for child in waiting:
                 kill_tree(child)
         time.sleep(0.01)
+
+
+DAEMON_NAME = "build daemon"  # the name explainer gives its build daemon (prctl PR_SET_NAME)
+
+
+def is_build_daemon(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/comm", encoding="utf-8", errors="replace") as f:
+            return f.read().strip() == DAEMON_NAME
+    except OSError:
+        return False
 
 
 def kill_tree(root: int) -> None:

@@ -386,10 +386,12 @@ class Engine:
             backlinks = patch_rows(before.backlinks, before.by_slug, now, moved, backlink_rows, order)
             quotes_by = patch_rows(before.quotes_by, before.by_slug, now, moved, quote_rows, order)
             claims_of = patch_rows(before.claims_of, before.by_slug, now, moved, claim_rows, order)
+        shown = entity_bodies(site, {s: b.links for s, b in bodies.items()})
         linked = LinkedSite(
             site=site,
             articles=items,
-            bodies=entity_bodies(site, {s: b.links for s, b in bodies.items()}),
+            bodies={slug: b.body_html for slug, b in shown.items()},
+            body_refs={slug: b.card_refs for slug, b in shown.items()},
             backlinks=backlinks,
             co_mentions=co_mentions,
             related=related,

@@ -58,6 +58,7 @@ class LinkedArticle:
     excerpts: Mapping[str, str]
     claims: tuple[LinkedClaim, ...] = ()
     bare_surnames: tuple[str, ...] = ()  # "Corbyn" where that is nobody's alias
+    card_refs: tuple[str, ...] = ()  # slugs its body and headlines link with data-ref
     # listed people and topics first, then anything else mentioned (worked out once)
     entities: tuple[str, ...] = field(init=False)
 
@@ -74,6 +75,7 @@ class LinkedSite:
     site: Site
     articles: tuple[LinkedArticle, ...]  # published, newest first
     bodies: Mapping[str, str]  # person and topic slug -> body HTML
+    body_refs: Mapping[str, tuple[str, ...]]  # person and topic slug -> slugs its body links
     backlinks: Mapping[str, tuple[Excerpt, ...]]  # entity -> articles naming it, newest first
     co_mentions: Mapping[str, tuple[tuple[str, int], ...]]  # person -> (person, shared articles)
     related: Mapping[str, tuple[str, ...]]  # article -> related article slugs
@@ -281,6 +283,7 @@ class ArticleLinks:
     claims: tuple[tuple[str, tuple[str, ...]], ...]  # (by slug, about slugs) per claim
     used: tuple[str, ...] = ()  # slugs whose link targets the result depends on
     bare_surnames: tuple[str, ...] = ()
+    card_refs: tuple[str, ...] = ()  # slugs the HTML links with data-ref, sorted
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,6 +293,7 @@ class BodyLinks:
     body_html: str
     problems: tuple[Problem, ...]
     used: tuple[str, ...] = ()
+    card_refs: tuple[str, ...] = ()  # slugs the HTML links with data-ref, sorted
 
 
 def convert_article(ctx: LinkContext, converter: Converter, article: Article) -> ArticleLinks:
@@ -333,6 +337,7 @@ def convert_article(ctx: LinkContext, converter: Converter, article: Article) ->
         claims=tuple(claims),
         used=tuple(sorted(used | set(body_ctx.mentions))),
         bare_surnames=find_bare_surnames(body_html, ctx.names, ctx.surname_pattern),
+        card_refs=tuple(sorted(body_ctx.card_refs)),
     )
 
 
@@ -351,7 +356,9 @@ def convert_body(ctx: LinkContext, converter: Converter, page: Entity | Article)
         return BodyLinks("", errors, tuple(sorted(set(used))))
     body_ctx = ConvertContext(resolve=resolve)
     body_html = converter.convert(page.body, body_ctx)
-    return BodyLinks(body_html, tuple(body_ctx.problems), tuple(sorted(set(used))))
+    return BodyLinks(
+        body_html, tuple(body_ctx.problems), tuple(sorted(set(used))), tuple(sorted(body_ctx.card_refs))
+    )
 
 
 def link_site(
@@ -405,10 +412,10 @@ def assemble(
     return derive(site, tuple(linked), entity_bodies(site, bodies))
 
 
-def entity_bodies(site: Site, bodies: Mapping[str, BodyLinks]) -> dict[str, str]:
-    """Return the body HTML of every person and topic."""
+def entity_bodies(site: Site, bodies: Mapping[str, BodyLinks]) -> dict[str, BodyLinks]:
+    """Return the conversion of every person's and topic's body."""
     entities: tuple[Entity, ...] = (*site.people, *site.topics)
-    return {e.slug: bodies[e.slug].body_html for e in entities if e.slug in bodies}
+    return {e.slug: bodies[e.slug] for e in entities if e.slug in bodies}
 
 
 def linked_article(article: Article, result: ArticleLinks) -> LinkedArticle:
@@ -420,6 +427,7 @@ def linked_article(article: Article, result: ArticleLinks) -> LinkedArticle:
         mentions=tuple(s for s, _ in result.mentions),
         excerpts=dict(result.mentions),
         bare_surnames=result.bare_surnames,
+        card_refs=result.card_refs,
         claims=tuple(
             LinkedClaim(article.slug, claim, by_slug, about)
             for claim, (by_slug, about) in zip(article.claims, result.claims, strict=True)
@@ -427,12 +435,15 @@ def linked_article(article: Article, result: ArticleLinks) -> LinkedArticle:
     )
 
 
-def derive(site: Site, linked: tuple[LinkedArticle, ...], bodies: Mapping[str, str]) -> LinkedSite:
+def derive(
+    site: Site, linked: tuple[LinkedArticle, ...], bodies: Mapping[str, BodyLinks]
+) -> LinkedSite:
     """Compute the inverse maps over every linked article."""
     return LinkedSite(
         site=site,
         articles=linked,
-        bodies=bodies,
+        bodies={slug: body.body_html for slug, body in bodies.items()},
+        body_refs={slug: body.card_refs for slug, body in bodies.items()},
         backlinks=compute_backlinks(linked),
         co_mentions=compute_co_mentions(linked, site),
         related=compute_related(linked, frozenset(p.slug for p in site.people)),

@@ -158,6 +158,8 @@ class ConvertContext:
     mentions: dict[str, Mention] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     ref_slugs: set[str] = field(default_factory=set)
+    # Every slug the HTML links with data-ref (a hover card's key), as the links are made.
+    card_refs: set[str] = field(default_factory=set)
 
 
 class _RefProcessor(InlineProcessor):
@@ -193,6 +195,7 @@ class _RefProcessor(InlineProcessor):
             )
             return label or target.text, m.start(0), m.end(0)
         el = etree.Element("a", {"href": target.href, "data-ref": slug})
+        ctx.card_refs.add(slug)
         if target.kind != "article":
             el.set("class", "mention")
             el.set("title", target.summary)
@@ -340,6 +343,7 @@ class _Walker:
                 "title": target.summary,
             },
         )
+        self.ctx.card_refs.add(mention.slug)
         if mention.expansion:
             abbr = etree.SubElement(el, "abbr", {"title": mention.expansion})
             abbr.text = mention.written

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -46,7 +45,6 @@ STATUS_LABELS = {
     "supported": "Supported by evidence",
     "false": "False",
 }
-DATA_REF_RE = re.compile(r'data-ref="([a-z0-9-]+)"')
 CARDS_ID = "explainer-cards"
 HOME = (("Home", ""),)
 
@@ -203,6 +201,7 @@ def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "title": article.title,
         "body": Markup(item.body_html),
         "headlines": [Markup(h) for h in item.headlines_html],
+        "card_refs": item.card_refs,
         "people_in_story": people_in_story,
         "topics_in_story": topics_in_story,
         "related": view.related(job.subject),
@@ -229,6 +228,7 @@ def _person_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "person": person,
         "title": person.name,
         "body": Markup(view.body(slug)),
+        "card_refs": view.body_refs(slug),
         "roles": sorted(person.roles, key=lambda r: (-r.start.toordinal(), r.title)),
         "appears_in": view.backlinks(slug),
         "co_mentions": view.co_mentions(slug)[:10],
@@ -250,6 +250,7 @@ def _topic_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "topic": topic,
         "title": topic.name,
         "body": Markup(view.body(slug)),
+        "card_refs": view.body_refs(slug),
         "appears_in": view.backlinks(slug),
         "claims": claims,
         "entities": _pick(view, (c.by_slug for c in claims)),
@@ -302,12 +303,14 @@ def card(entity: Any, url_path: str, day: dt.date | None) -> dict[str, str]:
     return data
 
 
-def add_cards(view: SiteView, html: str, url_path: str, day: dt.date | None) -> str:
-    """Give the page the hover-card data of every person and topic it links."""
+def add_cards(
+    view: SiteView, refs: set[str], html: str, url_path: str, day: dt.date | None
+) -> str:
+    """Give the page the hover-card data of every person and topic it links (refs)."""
     if "</body>" not in html:
         return html
     cards = {}
-    for slug in sorted(set(DATA_REF_RE.findall(html))):
+    for slug in sorted(refs):
         entity = view.entity(slug)
         if entity is not None:
             cards[slug] = card(entity, url_path, day)
@@ -342,6 +345,13 @@ class Renderer:
             return relative_url(url_path, target, index=False)
 
         context = CONTEXTS[job.kind](view, job)
+        refs = set(context.pop("card_refs", ()))  # the links in the bodies it shows
+
+        def card_ref(slug: str) -> Markup:
+            """A template's link to a person or topic: its hover card goes on the page."""
+            refs.add(slug)
+            return Markup('data-ref="{}"').format(slug)
+
         context.setdefault("entities", {})
         context.setdefault("crumbs", ())
         context.setdefault("og_type", "website")
@@ -351,6 +361,7 @@ class Renderer:
                 site=config,
                 url=url,
                 folder_url=folder_url,
+                card_ref=card_ref,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
                 **context,
@@ -360,7 +371,7 @@ class Renderer:
         except Exception as err:  # a template can raise anything: 1 // 0, a bad method call
             raise PageError(_runtime_diagnostic(err, self.templates_dir, url_path)) from None
         day = view.article(job.subject).date if job.kind == "article" else None
-        html = add_cards(view, html, url_path, day)
+        html = add_cards(view, refs, html, url_path, day)
         return RenderedPage(url_path, out_path(url_path), html.encode("utf-8"))
 
 

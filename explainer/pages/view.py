@@ -230,6 +230,7 @@ TABLES: dict[str, Callable[[PageData], Mapping[str, Any]]] = {
     "quotes_by": lambda d: d.linked.quotes_by,
     "claims_of": lambda d: d.linked.claims_of,
     "bodies": lambda d: d.linked.bodies,
+    "body_refs": lambda d: d.linked.body_refs,
     "timeline_of": lambda d: d.timeline_of,
     "counts": lambda d: d.counts,
 }
@@ -366,6 +367,10 @@ class SiteView:
 
     def body(self, slug: str) -> str:
         return self._entry("bodies", slug, "")  # type: ignore[no-any-return]
+
+    def body_refs(self, slug: str) -> tuple[str, ...]:
+        """The slugs a person's or topic's body links with data-ref (for hover cards)."""
+        return self._entry("body_refs", slug, ())  # type: ignore[no-any-return]
 
     def backlinks(self, slug: str) -> list[Backlink]:
         return [Backlink(self.article(a), excerpt) for a, excerpt in self._entry("backlinks", slug)]
