@@ -301,6 +301,8 @@ def _serve(builder: CachedBuild, listener: socket.socket, where: Path) -> None:
     """Answer build requests one at a time until idle, told to stop, or a build went wrong."""
     me = where.stat().st_ino
     builder.defer_saving = True  # the cache is written after each answer, not before
+    if builder.engine is not None:
+        builder.engine.warm()
     idle = float(os.environ.get("EXPLAINER_DAEMON_IDLE", IDLE_SECONDS))
     listener.settimeout(idle)
     try:

@@ -306,6 +306,19 @@ class Engine:
             if enabled:
                 gc.enable()
 
+    def warm(self) -> None:
+        """Compile every template now, while nobody waits (pages drawn in worker
+        processes left this process's templates uncompiled)."""
+        if self.state is None:
+            return
+        if self.renderer is None:
+            self.renderer = Renderer(self.settings.templates)
+        for name in self.state.templates:
+            try:
+                self.renderer.env.get_template(name)
+            except Exception:  # noqa: BLE001 - drawing a page with it reports the problem
+                continue
+
     @staticmethod
     def collect_garbage() -> None:
         """Free what earlier updates left in reference cycles (slow with a large site)."""
@@ -478,13 +491,19 @@ class Engine:
         """
         if old is None or touched is None:
             return None
-        where = {os.path.abspath(path) for path in touched}
+        # Each touched file under both the names it may be known by here (thousands of
+        # entries are looked up by their plain text: no path is worked out for each).
+        where: dict[str, str] = {}
+        for path in touched:
+            full = os.path.abspath(path)
+            where[full] = where[os.path.relpath(full)] = full
         files = list(old.files)
-        found = 0
+        seen: set[str] = set()
         for i, entry in enumerate(files):
-            if os.path.abspath(entry.path) not in where:
+            known = where.get(str(entry.path))
+            if known is None:
                 continue
-            found += 1
+            seen.add(known)
             if entry.problem is not None:
                 return None
             try:
@@ -494,7 +513,7 @@ class Engine:
             if st.st_size > limits.max_file_bytes:
                 return None
             files[i] = replace(entry, stat=st)
-        return files if found == len(where) else None
+        return files if len(seen) == len(set(where.values())) else None
 
     def _load(
         self, old: State | None, files: list[ContentFile], collector: Collector, limits: Any
