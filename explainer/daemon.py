@@ -36,6 +36,7 @@ from typing import Any
 
 from .core.errors import BuildFailed
 from .core.options import BuildOptions, BuildResult
+from .core.processes import start_detached
 from .core.progress import Progress
 from .incremental import CachedBuild, build_key
 
@@ -212,37 +213,10 @@ def _start(builder: CachedBuild, where: Path) -> int:
     listener = _listen(where)
     if listener is None:
         return 0
-    # Ctrl-C is for this build: held over the forks so the daemon never receives it.
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    told, tell = os.pipe()
     try:
-        pid = os.fork()
-        if pid == 0:
-            try:
-                os.close(told)
-                daemon = os.fork()
-                if daemon == 0:  # the grandchild, nobody's zombie, is the daemon
-                    _detach(listener)
-                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-                    _serve(builder, listener, where)
-                else:
-                    os.write(tell, b"%d" % daemon)
-            finally:
-                os._exit(0)
-        os.close(tell)
-        tell = -1
-        os.waitpid(pid, 0)
-        with os.fdopen(told, "rb") as reader:
-            told = -1
-            return int(reader.read() or 0)
-    except (OSError, ValueError):
-        return 0
+        return start_detached(lambda: _serve(builder, listener, where), keep=(listener.fileno(),))
     finally:
-        for fd in (told, tell):
-            if fd >= 0:
-                os.close(fd)
         listener.close()
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def _listen(where: Path) -> socket.socket | None:
@@ -263,22 +237,6 @@ def _listen(where: Path) -> socket.socket | None:
     return listener
 
 
-def _detach(listener: socket.socket) -> None:
-    """Leave the terminal and every file of the command that started us but the socket."""
-    os.setsid()
-    keep = listener.fileno()
-    os.closerange(3, keep)
-    os.closerange(keep + 1, _max_fd())
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    if null > 2:
-        os.close(null)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    _name_process(b"build daemon")  # what `ps -o comm` and `top` show
-
-
 def _name_process(name: bytes) -> None:
     """Give this process a name of its own (Linux: prctl PR_SET_NAME), where possible."""
     try:
@@ -290,15 +248,12 @@ def _name_process(name: bytes) -> None:
         pass
 
 
-def _max_fd() -> int:
-    try:
-        return int(os.sysconf("SC_OPEN_MAX"))
-    except (OSError, ValueError):
-        return 1024
-
-
 def _serve(builder: CachedBuild, listener: socket.socket, where: Path) -> None:
     """Answer build requests one at a time until idle, told to stop, or a build went wrong."""
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the terminal that started us may close
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # a client's Ctrl-C, passed on
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    _name_process(b"build daemon")  # what `ps -o comm` and `top` show
     me = where.stat().st_ino
     builder.defer_saving = True  # the cache is written after each answer, not before
     if builder.engine is not None:
@@ -336,8 +291,10 @@ def _answer(builder: CachedBuild, connection: socket.socket) -> bool:
         _reply(connection, {"kind": "gone"})
         return False
     if request.get("options") != builder.options:
-        _reply(connection, {"kind": "other"})  # other settings for the same folder
-        return True
+        # Other settings for the same folder: that build leaves a daemon of its own at
+        # this address, and nobody could reach this one again.
+        _reply(connection, {"kind": "other"})
+        return False
     for name, value in request.get("environment", {}).items():
         if value is None:
             os.environ.pop(name, None)

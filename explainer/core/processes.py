@@ -15,7 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -178,39 +178,71 @@ def interrupts_held() -> Iterator[None]:
 
 
 def run_detached(fn: Callable[[], object]) -> None:
-    """Run fn in a process of its own that nobody waits for; here, if none can be started.
+    """Run fn in a process of its own that nobody waits for; here, if none can be started."""
+    if not start_detached(fn):
+        fn()
 
-    The process is in a session of its own, and holds none of our open files (a server's
-    listening socket, its connections, pipes a caller waits on); its output goes nowhere.
+
+def start_detached(fn: Callable[[], object], keep: Collection[int] = ()) -> int:
+    """Start fn in a process of its own that nobody waits for; return its id (0: none).
+
+    The process is in a session of its own, and holds none of our open files but those
+    in `keep` (not a server's listening socket, its connections, pipes a caller waits
+    on); its output goes nowhere. Ctrl-C is held off over the forks and left blocked in
+    the new process, whose fn may unblock it.
     """
     if not hasattr(os, "fork"):
-        fn()
-        return
+        return 0
     # Ctrl-C is for us, not the detached work: blocked over the fork, so that one arriving
     # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    told, tell = os.pipe()  # the child tells us the grandchild's process id
     try:
         try:
             pid = os.fork()
         except OSError:
-            fn()
-            return
+            return 0
         if pid == 0:  # child: fork again so the grandchild is nobody's zombie
             try:
+                os.close(told)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
-                if os.fork() == 0:
+                detached = os.fork()
+                if detached == 0:
                     os.setsid()
-                    os.closerange(3, _max_fd())
+                    _close_all_but(sorted(keep))
                     null = os.open(os.devnull, os.O_RDWR)
                     for fd in (0, 1, 2):
                         os.dup2(null, fd)
+                    if null > 2:
+                        os.close(null)
                     fn()
+                else:
+                    os.write(tell, b"%d" % detached)
             finally:
                 os._exit(0)
+        os.close(tell)
+        tell = -1
         with contextlib.suppress(ChildProcessError):  # reaped already (SIGCHLD ignored)
             os.waitpid(pid, 0)
+        with os.fdopen(told, "rb") as reader:
+            told = -1
+            text = reader.read()
+        return int(text) if text.isdigit() else 0
     finally:
+        for fd in (told, tell):
+            if fd >= 0:
+                os.close(fd)
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a Ctrl-C held meanwhile lands
+
+
+def _close_all_but(keep: list[int]) -> None:
+    """Close every file descriptor from 3 up, but those in keep (sorted)."""
+    low = 3
+    for fd in keep:
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, _max_fd())
 
 
 def delete_in_background(folder: Path) -> None:

@@ -312,6 +312,39 @@ def test_run_detached_returns_at_once_and_leaves_no_zombie(tmp_path: Path) -> No
 
 
 @linux_only
+def test_start_detached_returns_its_process_and_keeps_only_the_files_asked_for(
+    tmp_path: Path,
+) -> None:
+    kept_read, kept_write = os.pipe()
+    other_read, other_write = os.pipe()
+    report = tmp_path / "fds"
+
+    def work() -> None:
+        fds = sorted(int(n) for n in os.listdir("/proc/self/fd"))
+        report.write_text(" ".join(map(str, fds)))
+        os.write(kept_write, b"x")  # the one file kept still works
+        os.close(kept_write)
+
+    try:
+        pid = processes.start_detached(work, keep=(kept_write,))
+        assert pid > 0
+        os.close(kept_write)
+        os.close(other_write)
+        assert select.select([kept_read], [], [], WAIT)[0]
+        assert os.read(kept_read, 1) == b"x"
+        # the other pipe's writing end went with the detached process's start: at its end
+        assert select.select([other_read], [], [], WAIT)[0]
+        assert os.read(other_read, 1) == b""
+        _eventually(report.exists, "the detached process reports its files")
+        fds = [int(n) for n in report.read_text().split()]
+        assert kept_write in fds and other_write not in fds
+        _eventually(lambda: not _alive(pid), "the detached process ends")
+    finally:
+        for fd in (kept_read, other_read):
+            os.close(fd)
+
+
+@linux_only
 def test_delete_in_background_removes_a_folder_without_the_caller_waiting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
