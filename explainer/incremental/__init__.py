@@ -68,20 +68,30 @@ def _snapshot(options: BuildOptions) -> dict[str, Stamp]:
     found: dict[str, Stamp] = {}
     for root in (options.config_path, options.content, options.templates, options.static):
         top = os.fspath(root)
-        try:
-            st = os.lstat(top)
-        except OSError:
+        stamp = _stamp(top)
+        if stamp is None:
             continue
-        found[top] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        found[top] = stamp
         for dirpath, dirnames, filenames in os.walk(top):
             for name in (*dirnames, *filenames):
                 path = os.path.join(dirpath, name)
-                try:
-                    st = os.lstat(path)
-                except OSError:
-                    continue
-                found[path] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+                stamp = _stamp(path)
+                if stamp is not None:
+                    found[path] = stamp
     return found
+
+
+def _stamp(path: str) -> Stamp | None:
+    # A link is stamped as the file it leads to, which the build reads: an edit there is
+    # a change here (a static file or template may link to one elsewhere in the project).
+    try:
+        st = os.stat(path)
+    except OSError:
+        try:
+            st = os.lstat(path)  # a broken link: a change when it is mended
+        except OSError:
+            return None
+    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
 def _inputs(snapshot: dict[str, Stamp]) -> bytes:

@@ -304,3 +304,42 @@ def test_the_manifest_names_every_file_of_the_output(make_project, search):
         )
         assert manifest is not None
         assert sorted(manifest.outputs) == sorted(snapshot(project.root / "_site"))
+
+
+SETTINGS = "title: Test Site\nbase_url: https://example.org/news/\n"
+
+
+@pytest.mark.parametrize(
+    ("link", "target", "before", "after"),
+    [
+        ("static/extra.css", "shared/extra.css", "p {}\n", "p { color: red }\n"),
+        ("site.yaml", "settings/site.yaml", SETTINGS, SETTINGS.replace("Test", "Other")),
+    ],
+)
+def test_an_edit_to_the_file_a_link_leads_to_is_a_change(make_project, link, target, before, after):
+    """A static file or the settings may be a link to a file elsewhere in the project."""
+    project = make_project({"content/people/theresa-may.md": MAY, target: before})
+    (project.root / link).unlink(missing_ok=True)
+    (project.root / link).symlink_to(project.root / target)
+    build(options(project.root, "_site"))
+    edit(project.root / target, after)
+    result = build(options(project.root, "_site"))
+    assert not result.up_to_date, f"an edit to {target}, which {link} leads to, went unseen"
+    build(options(project.root, "_clean", cache=False))
+    assert snapshot(project.root / "_site") == snapshot(project.root / "_clean")
+
+
+def test_a_link_between_content_files_is_rebuilt_when_kept_in_memory(make_project):
+    """As the build daemon keeps it: an edit to a file another one links to changes both."""
+    from explainer.core.progress import Progress
+    from explainer.incremental import CachedBuild
+
+    project = make_project({"content/people/theresa-may.md": MAY})
+    project.write("content/articles/b.md", article("Theresa May spoke.", title="B"))
+    (project.root / "content/articles/a.md").symlink_to("b.md")
+    builder = CachedBuild(options(project.root, "_site"))
+    builder.run(0.0, Progress(enabled=False))
+    edit(project.root / "content/articles/b.md", article("Mrs May wrote more.", title="B"))
+    builder.run(0.0, Progress(enabled=False))
+    assert "wrote more." in project.page("articles/a/")
+    assert "wrote more." in project.page("articles/b/")
