@@ -238,6 +238,21 @@ def test_other_options_get_a_daemon_of_their_own(make_project, daemons):
     assert PID_RE.search(plain.stdout), "the --drafts build left no daemon of its own"
 
 
+def test_a_daemon_for_other_settings_goes_when_replaced(make_project, daemons):
+    """A build with other --jobs leaves its own daemon at the address: the first one goes."""
+    from explainer.core.options import default_jobs
+
+    desk = Desk(_project(make_project), daemons)
+    desk.build()
+    (first,) = daemons
+    desk.project.write("content/articles/story-1.md", _story(1, "More.\n"))
+    other = desk.run("--daemon", "-v", "--jobs", str(default_jobs() + 1))
+    assert other.returncode == 0, other.stderr
+    assert not PID_RE.search(other.stdout), "a build with other --jobs used the daemon"
+    assert LEFT_RE.search(other.stdout), "the build with other --jobs left no daemon"
+    assert _wait_gone(first, 15), "the daemon nobody can reach any more stayed"
+
+
 def test_a_killed_command_leaves_a_whole_site(make_project, daemons):
     """The daemon finishes a build whose command was killed: the site is whole and new."""
     desk = Desk(_project(make_project, stories=60), daemons)
