@@ -196,11 +196,12 @@ def start_detached(fn: Callable[[], object], keep: Collection[int] = ()) -> int:
     # Ctrl-C is for us, not the detached work: blocked over the fork, so that one arriving
     # meanwhile is not raised in the child (by Python's own at-fork hooks, even).
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    told, tell = os.pipe()  # the child tells us the grandchild's process id
+    told = tell = -1
     try:
         try:
+            told, tell = os.pipe()  # the child tells us the grandchild's process id
             pid = os.fork()
-        except OSError:
+        except OSError:  # out of processes or files: the caller does without
             return 0
         if pid == 0:  # child: fork again so the grandchild is nobody's zombie
             try:

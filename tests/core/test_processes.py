@@ -345,6 +345,21 @@ def test_start_detached_returns_its_process_and_keeps_only_the_files_asked_for(
 
 
 @linux_only
+def test_out_of_files_a_detached_start_is_done_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No pipe to be had (too many open files): no process, no error, Ctrl-C as it was."""
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(24, "Too many open files")
+
+    done: list[bool] = []
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    assert processes.start_detached(lambda: done.append(True)) == 0
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    processes.run_detached(lambda: done.append(True))  # then done here
+    assert done == [True]
+
+
+@linux_only
 def test_delete_in_background_removes_a_folder_without_the_caller_waiting(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
