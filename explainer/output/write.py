@@ -112,8 +112,9 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def remove_stale(out_dir: Path) -> None:
     """Delete temporary folders left by builds that were killed."""
-    parent = out_dir.resolve().parent
-    prefixes = (f".{out_dir.name}.tmp-", f".{out_dir.name}.old-")
+    out = out_dir.resolve()  # a build works beside the folder a link leads to, by its name
+    parent = out.parent
+    prefixes = (f".{out.name}.tmp-", f".{out.name}.old-")
     if not parent.is_dir():
         return
     for child in parent.iterdir():

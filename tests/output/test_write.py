@@ -220,6 +220,18 @@ def test_stale_temporary_folders_of_killed_builds_are_removed(tmp_path, static):
     assert siblings(out) == [".site.tmp-foreign", "static"]
 
 
+def test_stale_folders_are_found_beside_the_folder_a_linked_output_leads_to(tmp_path, static):
+    """--out may be a link: the build works beside the folder it leads to, under its name."""
+    (tmp_path / "www" / "public").mkdir(parents=True)
+    out = tmp_path / "site"
+    out.symlink_to(tmp_path / "www" / "public")
+    stale = tmp_path / "www" / ".public.tmp-abc"  # as a build killed while writing left it
+    stale.mkdir()
+    (stale / MARKER).write_text("", encoding="utf-8")
+    remove_stale(out)
+    assert sorted(p.name for p in (tmp_path / "www").iterdir()) == ["public"]
+
+
 def _tmp_name(info: pytest.ExceptionInfo[BuildFailed]) -> str:
     """The temporary folder the failed write used (its name is random)."""
     path = info.value.diagnostics[0].path
