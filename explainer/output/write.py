@@ -155,15 +155,11 @@ def write_site(
         remove_stale(out_dir)
         tmp = None
         if reuse and isinstance(pages, list | tuple):  # what the site will hold is known
-            tmp = _claim_spare(out)
-        fresh = tmp is None
+            keep = {MARKER, *reuse, *_static_files(static_dir), *(p.out_path for p in pages)}
+            tmp = _claim_spare(out, keep)
         if tmp is None:
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
-            if not fresh:
-                assert isinstance(pages, list | tuple)
-                keep = {MARKER, *reuse, *_static_files(static_dir), *(p.out_path for p in pages)}
-                _prune(tmp, keep)
             marker = tmp / MARKER
             with contextlib.suppress(FileNotFoundError):
                 marker.unlink()
@@ -199,8 +195,9 @@ def _spare(out: Path) -> Path:
     return out.parent / f".{out.name}.spare"
 
 
-def _claim_spare(out: Path) -> Path | None:
-    """Take the spare site for this build's temporary folder; None if there is none."""
+def _claim_spare(out: Path, keep: set[str]) -> Path | None:
+    """Take the spare site for this build's temporary folder, with every file not in keep
+    removed; None if there is none, or if what it holds cannot all be seen to."""
     spare = _spare(out)
     if spare.is_symlink() or not (spare / MARKER).is_file():
         return None
@@ -208,6 +205,13 @@ def _claim_spare(out: Path) -> Path | None:
     try:
         _rename_beside(spare, tmp)
     except OSError:
+        return None
+    try:
+        _prune(tmp, keep)
+    except OSError:  # a folder that cannot be listed, say: what it holds would stay
+        with contextlib.suppress(OSError):
+            tmp = _set_aside(tmp)  # an .old- folder, which each build tries to delete
+        shutil.rmtree(tmp, ignore_errors=True)
         return None
     return tmp
 
@@ -248,7 +252,7 @@ def _prune(root: Path, keep: set[str]) -> None:
     """Remove from root every file not in keep, and what stands where kept files go."""
     needed = {"/".join(rel.split("/")[:i]) for rel in keep for i in range(1, rel.count("/") + 1)}
     top = os.fspath(root)
-    for dirpath, dirnames, filenames, dirfd in os.fwalk(top, topdown=False):
+    for dirpath, dirnames, filenames, dirfd in os.fwalk(top, topdown=False, onerror=_raise):
         prefix = dirpath[len(top) + 1 :] + "/" if len(dirpath) > len(top) else ""
         for name in filenames:
             if prefix + name not in keep or prefix + name in needed:
@@ -258,6 +262,10 @@ def _prune(root: Path, keep: set[str]) -> None:
                 os.unlink(name, dir_fd=dirfd)
             elif prefix + name not in needed:
                 os.rmdir(name, dir_fd=dirfd)  # emptied already: the walk goes bottom up
+
+
+def _raise(error: OSError) -> None:
+    raise error
 
 
 @contextlib.contextmanager

@@ -70,6 +70,31 @@ def test_a_new_build_replaces_the_previous_one_whole(tmp_path, static):
     assert files["index.html"] == b"home"
 
 
+def test_a_spare_folder_that_cannot_be_looked_through_is_not_published(
+    tmp_path, static, monkeypatch
+):
+    """A folder of the spare its owner may write in but not list (chmod 300) hides what it
+    holds from the pruning: the next site is written without the spare, whole."""
+    out = tmp_path / "site"
+    kept = ["people/index.html", "people/theresa-may/index.html"]
+    write_site([*PAGES, page("people/gone/", "old")], static, out)
+    write_site([page("", "home 2")], static, out, reuse=kept)  # the first site is the spare
+    assert (tmp_path / ".site.spare" / "people" / "gone" / "index.html").is_file()
+    real_open = os.open
+
+    def unlistable(path, flags, mode=0o777, *, dir_fd=None):
+        if path == "people" and dir_fd is not None:
+            raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(os, "open", unlistable)
+    write_site([page("", "home 3")], static, out, reuse=kept)
+    monkeypatch.undo()
+    files = snapshot(out)
+    assert "people/gone/index.html" not in files, "a page of an older site was published"
+    assert files["index.html"] == b"home 3" and files["people/theresa-may/index.html"] == b"may"
+
+
 def test_no_temporary_folders_are_left_behind(tmp_path, static):
     out = tmp_path / "site"
     write_site(PAGES, static, out)
