@@ -39,6 +39,7 @@ SWAP_SECONDS = 1.0  # the longest a request waits for a site being swapped in
 RELOAD_TAG = b'<script src="/__explainer/reload.js" defer></script>'
 GARBAGE_EVERY = 20  # updates between full garbage collections
 WATCH_STEP_MS = 20  # a burst of changes ends when none came for this long
+SETTLE_SECONDS = 0.25  # after a rebuild, before the watcher looks through every file
 
 
 @dataclass(frozen=True)
@@ -531,7 +532,11 @@ def _watch(
         css_only = bool(names) and all(n.suffix == ".css" and static in n.parents for n in names)
         preview.rebuild(css_only=css_only, quiet=quiet, touched=_touched(changes, content))
         if changes:
-            last = tree_manifest(*paths)  # after the page is served: off the save's path
+            # Off the save's path: the open page's requests for the new build come first
+            # (looking through every file would hold the interpreter meanwhile). Changes
+            # made during the pause are still reported by the next burst.
+            preview.stopping.wait(SETTLE_SECONDS)
+            last = tree_manifest(*paths)
 
 
 def _in_child(stopping: threading.Event, server: int) -> Callable[[], None]:
