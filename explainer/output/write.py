@@ -157,13 +157,15 @@ def write_site(
         if reuse and isinstance(pages, list | tuple):  # what the site will hold is known
             keep = {MARKER, *reuse, *_static_files(static_dir), *(p.out_path for p in pages)}
             tmp = _claim_spare(out, keep)
+        fresh = tmp is None
         if tmp is None:
             tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
         try:
-            marker = tmp / MARKER
-            with contextlib.suppress(FileNotFoundError):
-                marker.unlink()
-            marker.write_text(MARKER_TEXT + site_id_line(site_id), encoding="utf-8")
+            marker_text = MARKER_TEXT + site_id_line(site_id)
+            if fresh:
+                (tmp / MARKER).write_text(marker_text, encoding="utf-8")
+            else:
+                _replace_marker(tmp, marker_text)
             count = _write_into(tmp, pages, static_dir)
             count += _carry_over(out, tmp, reuse)
             if finish is not None:
@@ -189,6 +191,19 @@ def write_site(
     if replaced is not None and not kept:
         delete_in_background(replaced)
     return count
+
+
+def _replace_marker(folder: Path, text: str) -> None:
+    """Replace a claimed spare's marker in one step (renameat): never without one, the
+    folder of a build killed meanwhile is one the next build knows to remove."""
+    fresh = folder / f"{MARKER}.new"
+    _unlink(fresh)
+    fresh.write_text(text, encoding="utf-8")
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.replace(fresh.name, MARKER, src_dir_fd=fd, dst_dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
 def _spare(out: Path) -> Path:
