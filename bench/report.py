@@ -131,10 +131,15 @@ def _median(results: dict[str, Any], size: int, tool: str, scenario: str = "cold
 
 
 def _peak(results: dict[str, Any], size: int, tool: str, key: str) -> float | None:
+    """The peak of a tool's cold builds: explainer's rebuilds are served by its build
+    daemon, whose memory is not the measured process's, so they say nothing of it."""
     values = [
         row[key]
         for row in results.get("summary", [])
-        if row["size"] == size and row["tool"] == tool and row[key] is not None
+        if row["size"] == size
+        and row["tool"] == tool
+        and row["scenario"] == "cold"
+        and row[key] is not None
     ]
     return max(values) if values else None
 
