@@ -8,7 +8,6 @@ reuse (see engine.py for how it decides what to redo).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import time
@@ -23,10 +22,13 @@ from ..core.progress import Progress, Stopwatch
 from .store import (
     Manifest,
     Outputs,
+    Stamp,
     cache_path,
     code_version,
     load_manifest,
     no_collections,
+    stamps_digest,
+    tree_stamps,
 )
 
 if TYPE_CHECKING:
@@ -59,47 +61,15 @@ def _salt(options: BuildOptions) -> str:
     )
 
 
-Stamp = tuple[int, int, int, int, int]  # mode, size, modification time, inode, change time
-
-
 def _snapshot(options: BuildOptions) -> dict[str, Stamp]:
-    """Every file and folder a build reads (the settings, content, templates and static
-    files), each with what tells whether it changed."""
-    found: dict[str, Stamp] = {}
-    for root in (options.config_path, options.content, options.templates, options.static):
-        top = os.fspath(root)
-        stamp = _stamp(top)
-        if stamp is None:
-            continue
-        found[top] = stamp
-        for dirpath, dirnames, filenames in os.walk(top):
-            for name in (*dirnames, *filenames):
-                path = os.path.join(dirpath, name)
-                stamp = _stamp(path)
-                if stamp is not None:
-                    found[path] = stamp
-    return found
-
-
-def _stamp(path: str) -> Stamp | None:
-    # A link is stamped as the file it leads to, which the build reads: an edit there is
-    # a change here (a static file or template may link to one elsewhere in the project).
-    try:
-        st = os.stat(path)
-    except OSError:
-        try:
-            st = os.lstat(path)  # a broken link: a change when it is mended
-        except OSError:
-            return None
-    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    """Every file and folder a build reads: the settings, content, templates and static
+    files."""
+    return tree_stamps(options.config_path, options.content, options.templates, options.static)
 
 
 def _inputs(snapshot: dict[str, Stamp]) -> bytes:
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(snapshot):
-        h.update(os.fsencode(path) + b" %d %d %d %d %d\0" % snapshot[path])
     # SOURCE_DATE_EPOCH sets the output files' times
-    return h.digest() + os.environ.get("SOURCE_DATE_EPOCH", "").encode()
+    return stamps_digest(snapshot) + os.environ.get("SOURCE_DATE_EPOCH", "").encode()
 
 
 def _touched(
@@ -123,18 +93,12 @@ def _touched(
 
 def _static_files(folder: Path) -> dict[str, tuple[tuple[int, int, int, int], Path]]:
     """Every static file the site publishes: output path -> (identity, source)."""
+    from ..output.write import static_files
+
     found: dict[str, tuple[tuple[int, int, int, int], Path]] = {}
-    if not folder.is_dir():
-        return found
-    for src in sorted(folder.rglob("*")):
-        rel = src.relative_to(folder)
-        if any(part.startswith(".") for part in rel.parts) or not src.is_file():
-            continue
+    for out, src in static_files(folder).items():
         st = src.stat()
-        found["static/" + rel.as_posix()] = (
-            (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns),
-            src,
-        )
+        found[out] = ((st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns), src)
     return found
 
 
@@ -382,7 +346,7 @@ class CachedBuild:
     ) -> BuildResult:
         from ..core.errors import Collector
         from ..core.rendered import RenderedPage
-        from ..output.write import write_site
+        from ..output.write import static_files, write_site
         from ..pipeline import finish_with_search
         from . import store
 
@@ -405,7 +369,7 @@ class CachedBuild:
         )
         clock.lap("swap")
         diagnostics = tuple(collector.diagnostics)
-        written = [*reuse, *update.rendered, *_static_files(options.static)]
+        written = [*reuse, *update.rendered, *static_files(options.static)]
         state = self.engine.state
 
         def save() -> None:

@@ -84,34 +84,56 @@ def _version(name: str) -> str:
         return "none"
 
 
-def tree_manifest(*roots: Path) -> bytes:
-    """Digest the names, sizes, times and inodes of every file under roots.
+Stamp = tuple[int, int, int, int, int]  # mode, size, modification time, inode, change time
+
+
+def tree_stamps(*roots: Path) -> dict[str, Stamp]:
+    """Every file and folder under roots (and the roots), each with what tells whether it
+    changed: its kind, size, times and inode.
 
     The time of the last change (ctime) too: a file rewritten in place with its old size
     and modification time put back still gets a new one.
     """
-    h = hashlib.blake2b(digest_size=16)
+    found: dict[str, Stamp] = {}
     for root in roots:
-        h.update(b"root\0" + os.fsencode(root) + b"\0")
-        if root.is_file():
-            st = root.stat()
-            h.update(b"%d %d %d %d\0" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        top = os.fspath(root)
+        stamp = _stamp(top)
+        if stamp is None:
             continue
-        if not root.is_dir():
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(filenames):
+        found[top] = stamp
+        for dirpath, dirnames, filenames in os.walk(top):
+            for name in (*dirnames, *filenames):
                 path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                h.update(
-                    os.fsencode(path)
-                    + b" %d %d %d %d\0" % (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-                )
+                stamp = _stamp(path)
+                if stamp is not None:
+                    found[path] = stamp
+    return found
+
+
+def _stamp(path: str) -> Stamp | None:
+    # A link is stamped as the file it leads to, which the build reads: an edit there is
+    # a change here (a static file or template may link to one elsewhere in the project).
+    try:
+        st = os.stat(path)
+    except OSError:
+        try:
+            st = os.lstat(path)  # a broken link: a change when it is mended
+        except OSError:
+            return None
+    return (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def stamps_digest(stamps: dict[str, Stamp]) -> bytes:
+    """Digest what tree_stamps found: equal only when nothing came, went or changed."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(stamps):
+        h.update(os.fsencode(path) + b" %d %d %d %d %d\0" % stamps[path])
     return h.digest()
+
+
+def tree_manifest(*roots: Path) -> bytes:
+    """Digest every file and folder under roots (see tree_stamps)."""
+    return stamps_digest(tree_stamps(*roots))
 
 
 def cache_path(root: Path, out_dir: Path) -> Path:

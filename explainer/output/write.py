@@ -155,7 +155,7 @@ def write_site(
         remove_stale(out_dir)
         tmp = None
         if reuse and isinstance(pages, list | tuple):  # what the site will hold is known
-            keep = {MARKER, *reuse, *_static_files(static_dir), *(p.out_path for p in pages)}
+            keep = {MARKER, *reuse, *static_files(static_dir), *(p.out_path for p in pages)}
             tmp = _claim_spare(out, keep)
         fresh = tmp is None
         if tmp is None:
@@ -250,7 +250,7 @@ def _rename_beside(source: Path, target: Path) -> None:
         os.close(fd)
 
 
-def _static_files(static_dir: Path | None) -> dict[str, Path]:
+def static_files(static_dir: Path | None) -> dict[str, Path]:
     """The static files the site publishes: output path -> source."""
     found: dict[str, Path] = {}
     if static_dir is None or not static_dir.is_dir():
@@ -339,7 +339,7 @@ def _set_time(path: str | Path, ns: int) -> None:
 def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
     claimed: dict[str, str] = {}
     count = 0
-    for key, src in _static_files(static_dir).items():
+    for key, src in static_files(static_dir).items():
         target = _safe_target(root, key)
         target.parent.mkdir(parents=True, exist_ok=True)
         _unlink(target)  # a spare's file may be the live site's too (a hard link)
