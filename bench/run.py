@@ -2,7 +2,8 @@
 """Benchmark explainer against Hugo, Pelican, MkDocs and Eleventy on generated corpora.
 
     .venv/bin/python bench/run.py [--sizes 1000,4000,10000] [--runs 3] [--quick]
-                                  [--tools explainer,explainer-nosearch,hugo,...]
+                                  [--tools explainer,explainer-nosearch,explainer-nocharts,
+                                           hugo,...]
                                   [--scenarios cold,noop,edit,alias,title,search-edit,
                                                preview,hugo-server] [--edits 7]
 
@@ -18,6 +19,10 @@ The preview scenarios start `build.py serve` and `hugo server` as an author woul
 a sentence to an article and poll its page over HTTP until the sentence is served.
 Everything is measured from outside the tools (processes, files, HTTP), so it does not
 depend on how explainer is built inside.
+
+explainer-nocharts is explainer-nosearch built from a copy of the source whose site.yaml
+says `charts: false`: its cold build and one-article edit, beside explainer-nosearch's in
+the same rounds, are what the charts cost.
 """
 
 from __future__ import annotations
@@ -55,8 +60,16 @@ import servers  # noqa: E402
 from restore import FileGuard  # noqa: E402
 
 EXPLAINERS = ("explainer", "explainer-nosearch")
+# explainer --no-search without its SVG charts: the same build from a copy of the source whose
+# site.yaml ends with `charts: false` (chartless_source), with its own output folder, cache
+# and daemon. Kept out of EXPLAINERS, whose builds the peers' targets are judged on: it runs
+# only the cold build and the one-article edit, to compare with explainer-nosearch's.
+CHARTLESS = "explainer-nocharts"
+CHARTLESS_SCENARIOS = ("cold", "edit")
+BUILDERS = (*EXPLAINERS, CHARTLESS)  # every tool that is explainer's build.py
+NO_SEARCH = ("explainer-nosearch", CHARTLESS)
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
-ALL_TOOLS = (*EXPLAINERS, *PEERS)
+ALL_TOOLS = (*EXPLAINERS, CHARTLESS, *PEERS)
 SCENARIOS = ("cold", "noop", "edit", "alias", "title", "search-edit", "preview", "hugo-server")
 # explainer's rebuild scenarios: the build each one runs (the one its target is about) and
 # the scenario its samples are recorded under. search-edit is the edit with search on.
@@ -163,7 +176,8 @@ def make_parser() -> argparse.ArgumentParser:
         "explainer's rebuild with nothing changed; edit, alias, title: explainer --no-search "
         "rebuilds after a one-article edit, an alias rename, a role-title change; search-edit: "
         "the edit with search; preview: `build.py serve`, save to visible; hugo-server: the "
-        "same with `hugo server` (needs hugo in --tools). Hugo's cold build also runs for edit",
+        "same with `hugo server` (needs hugo in --tools). Hugo's cold build also runs for edit. "
+        "explainer-nocharts runs cold and edit only",
     )
     ap.add_argument(
         "--edits",
@@ -442,12 +456,53 @@ def export_source(rev: str, work: Path) -> Path:
     return src
 
 
+CHARTLESS_FILES = ("explainer", "templates", "static", "build.py", "site.yaml")
+
+
+def chartless_source(src: Path, work: Path) -> Path:
+    """Copy the build's code and site.yaml beside `src`, with `charts: false` in site.yaml.
+
+    Made afresh at the start of each run (the working tree may have changed since the
+    last), and compiled, as the source's own modules are after its first build, so that
+    the first build from it does not pay for compiling them. It shares the source's
+    picture cache.
+    """
+    name = f"{src.name}-nocharts" if src != REPO else "src-worktree-nocharts"
+    dest = work / name
+    log(f"copying the source to {dest} with `charts: false`")
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".cache")
+    for item in CHARTLESS_FILES:
+        if (src / item).is_dir():
+            shutil.copytree(src / item, dest / item, ignore=skip)
+        else:
+            shutil.copy2(src / item, dest / item)
+    settings = (src / "site.yaml").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in settings if not re.match(r"charts\s*:", line)]
+    (dest / "site.yaml").write_text("\n".join([*kept, "charts: false", ""]), encoding="utf-8")
+    # The pictures made for pages (social cards, resized images) are kept between builds in
+    # .cache/images, which no cold build clears. Share the source's, so that both builds
+    # find the same pictures already made (their names are digests of what they show).
+    pictures = src / ".cache" / "images"
+    pictures.mkdir(parents=True, exist_ok=True)
+    (dest / ".cache").mkdir()
+    (dest / ".cache" / "images").symlink_to(pictures.resolve(), target_is_directory=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(dest / "explainer")],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        timeout=300,
+    )
+    return dest
+
+
 def command_for(
     tool: str, tools: Tools, corpus: Path, site: Path | None, out: Path, work: Path, src: Path
 ) -> tuple[list[str], Path, dict[str, str]]:
     """Return the argv, working folder and environment that build one site."""
     env = dict(os.environ)
-    if tool in EXPLAINERS:
+    if tool in BUILDERS:  # `src` is the copy without charts for CHARTLESS
         argv = [
             sys.executable,
             "build.py",
@@ -462,7 +517,7 @@ def command_for(
             # process holding its state, and the next build of this folder is served by it.
             "--daemon",
         ]
-        return (argv + ["--no-search"] if tool == "explainer-nosearch" else argv), src, env
+        return (argv + ["--no-search"] if tool in NO_SEARCH else argv), src, env
     assert site is not None
     if tool == "hugo":
         cache = work / "hugo-cache"
@@ -556,7 +611,7 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
     measure.clear(out)
     for stale in out.parent.glob(f".{out.name}.*"):  # explainer's temporary folders
         measure.clear(stale)
-    if tool in EXPLAINERS:
+    if tool in BUILDERS:
         stop_daemons(out)
         cache = explainer_cache_file(src, out)
         if cache is not None:
@@ -614,6 +669,11 @@ def count_pages(out: Path) -> int:
     return sum(1 for _ in peers.html_files(out)) if out.is_dir() else 0
 
 
+def html_bytes(out: Path) -> int:
+    """Sum the sizes of the HTML files a build wrote."""
+    return sum(p.stat().st_size for p in peers.html_files(out)) if out.is_dir() else 0
+
+
 def tail(path: Path, lines: int = 8) -> str:
     """Return the last lines of a log file."""
     try:
@@ -638,13 +698,26 @@ class Runner:
     """Run every measurement of one size and keep the samples."""
 
     def __init__(
-        self, args: argparse.Namespace, tools: Tools, results: dict[str, Any], src: Path
+        self,
+        args: argparse.Namespace,
+        tools: Tools,
+        results: dict[str, Any],
+        src: Path,
+        chartless: Path | None = None,
     ) -> None:
         self.args = args
         self.tools = tools
         self.results = results
         self.work: Path = args.work
         self.src = src
+        self.chartless = chartless  # the copy of src with `charts: false`, if CHARTLESS runs
+
+    def source(self, tool: str) -> Path:
+        """The folder a build of `tool` runs in (its site.yaml, templates and cache)."""
+        if tool == CHARTLESS:
+            assert self.chartless is not None, "chartless_source was not made"
+            return self.chartless
+        return self.src
 
     def build_timeout(self, size: int) -> float:
         return runner_limits(self.args, size)[0]
@@ -667,9 +740,10 @@ class Runner:
     ) -> dict[str, Any]:
         """Run one build; keep its sample if `record`, else only log it (a setup build)."""
         out = self.work / "out" / f"{tool}-{size}"
+        src = self.source(tool)
         if scenario == "cold":
-            clean_for_cold(tool, out, site, self.work, self.src)
-        argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work, self.src)
+            clean_for_cold(tool, out, site, self.work, src)
+        argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work, src)
         name = scenario if record else f"{scenario}-untimed"
         log_path = self.work / "logs" / f"{tool}-{size}-{name}.log"
         got = measure.run_measured(argv, cwd, log_path, env, timeout=self.build_timeout(size))
@@ -682,7 +756,7 @@ class Runner:
             "load1": round(os.getloadavg()[0], 2),
         }
         text = log_path.read_text(errors="replace")
-        if tool in EXPLAINERS and got.returncode == 0:
+        if tool in BUILDERS and got.returncode == 0:
             row["stages"] = stage_seconds(text)
         label = scenario if record else f"{scenario} (untimed)"
         if got.returncode != 0:
@@ -697,7 +771,9 @@ class Runner:
         if scenario == "cold" and got.returncode == 0:
             pages = self.results["pages"].setdefault(str(size), {})
             pages[tool] = count_pages(out)
-            if tool in EXPLAINERS:
+            if tool in BUILDERS:
+                written = self.results.setdefault("html_bytes", {}).setdefault(str(size), {})
+                written[tool] = html_bytes(out)
                 match = re.search(r"Built (\d+) pages?", text)
                 warned = re.search(r"(\d+) warnings?\.", text)
                 self.results["explainer_log"].setdefault(str(size), {})[tool] = {
@@ -757,17 +833,30 @@ class Runner:
         self, size: int, tool: str, round_no: int, corpus: Path, scenarios: list[str], wanted: bool
     ) -> None:
         """Cold build and no-op, then each rebuild scenario of this build from that state."""
+
+        def timed(scenario: str) -> bool:
+            return (
+                wanted
+                and scenario in scenarios
+                and (tool != CHARTLESS or scenario in CHARTLESS_SCENARIOS)
+            )
+
         # A warm cache first (cold build, then a no-op); timed if they were asked for.
-        cold = self.build(
-            size, tool, "cold", round_no, corpus, None, record=wanted and "cold" in scenarios
-        )
+        cold = self.build(size, tool, "cold", round_no, corpus, None, record=timed("cold"))
         if cold["returncode"] != 0:
             log(f"  {tool}: no rebuilds this round (the cold build failed)")
             return
-        self.build(
-            size, tool, "noop", round_no, corpus, None, record=wanted and "noop" in scenarios
-        )
-        todo = [n for n in scenarios if n in CLI_SCENARIOS and CLI_SCENARIOS[n][0] == tool]
+        self.build(size, tool, "noop", round_no, corpus, None, record=timed("noop"))
+        todo = [
+            n
+            for n in scenarios
+            if n in CLI_SCENARIOS
+            and (
+                CLI_SCENARIOS[n][0] == tool
+                # The build without charts makes the same edit as explainer-nosearch.
+                or (tool == CHARTLESS and timed(n) and CLI_SCENARIOS[n][0] == "explainer-nosearch")
+            )
+        ]
         with FileGuard(corpus_marker(corpus, self.work)) as guard:
             for number, name in enumerate(todo, 1):
                 scenario = CLI_SCENARIOS[name][1]
@@ -892,6 +981,9 @@ class Runner:
                 or any(CLI_SCENARIOS[n][0] == tool for n in scenarios if n in CLI_SCENARIOS)
             )
         ]
+        # Straight after explainer-nosearch's round, so that the two meet the same machine.
+        if CHARTLESS in wanted and set(CHARTLESS_SCENARIOS) & set(scenarios):
+            builds.append(CHARTLESS)
         if explainer_on and {"alias", "title"} & set(scenarios):
             self.picks(size, corpus)
         hugo_server = "hugo-server" in scenarios and "hugo" in sites
@@ -1174,6 +1266,7 @@ def _run(
 
     src = export_source(args.source, args.work) if args.source else REPO
     code_before = code_hash(src)
+    chartless = chartless_source(src, args.work) if CHARTLESS in wanted else None
     results: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "quick": args.quick,
@@ -1199,7 +1292,15 @@ def _run(
         },
         "servers": [],
     }
-    runner = Runner(args, tools, results, src)
+    if chartless is not None:
+        results["charts_variant"] = {
+            "tool": CHARTLESS,
+            "source": str(chartless),
+            "copied": list(CHARTLESS_FILES),
+            "site_yaml": "the source's, any `charts:` line removed, `charts: false` appended",
+            "same_code": code_hash(chartless) == code_before,
+        }
+    runner = Runner(args, tools, results, src, chartless)
     try:
         for size in sizes:
             runner.run_size(size, wanted, scenarios, runs.get(size, runs[0]))
