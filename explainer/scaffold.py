@@ -60,6 +60,12 @@ ARTICLE_OPTIONAL = """\
 #       - label: The study, published 15 November 2017
 #         url: https://example.org/study
 #     note: The article does not name the researchers.
+# image:                                # a picture in static/, shown at the top and when shared
+#   src: images/story.jpg               # its path inside static/
+#   alt: What the picture shows         # for readers who cannot see it; required
+#   credit: Who made it                 # required
+#   licence: CC BY 4.0                  # optional, and so is licence_url, its terms' address
+#   licence_url: https://creativecommons.org/licenses/by/4.0/
 # corrections:                          # errors put right since publication, newest shown first
 #   - date: {today}
 #     text: An earlier version gave the wrong date for the vote.
@@ -83,7 +89,12 @@ PERSON_OPTIONAL = """\
 #     source: https://www.gov.uk/government/history/past-prime-ministers/theresa-may
 # links:                                # label: web address
 #   Wikipedia: https://en.wikipedia.org/wiki/Theresa_May
-# image: images/theresa-may.jpg         # a picture inside static/; without one, initials
+# image:                                # a portrait in static/; without one, initials
+#   src: images/theresa-may.jpg         # its path inside static/
+#   alt: What the picture shows         # for readers who cannot see it; required
+#   credit: Who made it                 # required
+#   licence: CC BY 4.0                  # optional, and so is licence_url, its terms' address
+#   licence_url: https://creativecommons.org/licenses/by/4.0/
 # extra:                                # anything else, for your own templates
 #   wikidata: Q264766
 """

@@ -629,6 +629,14 @@ def field_values(hostile: bool) -> dict[str, dict[str, st.SearchStrategy[Any]]]:
     extra = value(st.dictionaries(KEYS, VALUES, max_size=3))
     aliases = listing(text, unique=True)
     quote_text = st.sampled_from(["Brexit means Brexit", "Theresa May spoke"]) | text
+    src = st.sampled_from(["images/missing.jpg", "../site.yaml", "https://example.org/x.jpg"]) | text
+    image = value(
+        record(
+            {"src": src, "alt": text, "credit": text, "licence": text, "licence_url": url},
+            ("src", "alt", "credit"),
+        )
+        | text
+    )
     return {
         "articles": {
             "title": value(text),
@@ -657,6 +665,7 @@ def field_values(hostile: bool) -> dict[str, dict[str, st.SearchStrategy[Any]]]:
                     ("claim", "status"),
                 )
             ),
+            "image": image,
             "extra": extra,
         },
         "people": {
@@ -676,7 +685,7 @@ def field_values(hostile: bool) -> dict[str, dict[str, st.SearchStrategy[Any]]]:
                 )
             ),
             "links": links,
-            "image": value(text),
+            "image": image,
             "extra": extra,
         },
         "topics": {

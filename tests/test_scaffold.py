@@ -378,18 +378,24 @@ def test_every_example_that_is_no_real_value_is_refused_when_published(
     quote = "we need to see more evidence … of Russian interference"
     path.write_text(text + f"Jeremy Corbyn said {quote.replace('…', 'and more')}.\n", encoding="utf-8")
     built = project.build("check")
-    lines = dict.fromkeys(text.splitlines())
-    at = {key: i for i, key in enumerate(lines, 1)}
+    lines = text.splitlines()
+
+    def at(start: str) -> int:
+        return next(i for i, line in enumerate(lines, 1) if line.startswith(start))
+
+    found = [
+        ("summary", 'summary: "One sentence: what this story is about."'),
+        ("source.name", "  name: The Example Times"),
+        ("source.url", "  url: https://example.org/news/story"),
+        ("related_headlines[0].url", "    url: https://example.org/news/fake-accounts"),
+        ("claims[0].evidence[0].url", "        url: https://example.org/study"),
+        ("image.alt", "  alt: What the picture shows "),
+        ("image.credit", "  credit: Who made it "),
+    ]
     expected = [
-        f"content/articles/a-story.md:{at[line]}: {field}: this is the example text that build.py "
+        f"content/articles/a-story.md:{at(line)}: {field}: this is the example text that build.py "
         "new wrote; replace it with your own before publishing"
-        for field, line in [
-            ("summary", 'summary: "One sentence: what this story is about."'),
-            ("source.name", "  name: The Example Times"),
-            ("source.url", "  url: https://example.org/news/story"),
-            ("related_headlines[0].url", "    url: https://example.org/news/fake-accounts"),
-            ("claims[0].evidence[0].url", "        url: https://example.org/study"),
-        ]
+        for field, line in sorted(found, key=lambda item: at(item[1]))
     ]
     assert [line for line in built.stderr.splitlines() if "example text" in line] == expected
 

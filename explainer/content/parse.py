@@ -21,6 +21,7 @@ from .model import (
     DatedAlias,
     Evidence,
     Headline,
+    Image,
     Link,
     PartySpan,
     Person,
@@ -50,6 +51,8 @@ PLACEHOLDERS = (
     "https://example.org/news/story",
     "https://example.org/news/fake-accounts",
     "https://example.org/study",
+    "What the picture shows",
+    "Who made it",
 )
 
 
@@ -73,6 +76,7 @@ ARTICLE_FIELDS = {
     "quotes": False,
     "claims": False,
     "corrections": False,
+    "image": False,
     "extra": False,
 }
 PERSON_FIELDS = {
@@ -126,6 +130,15 @@ HEADLINE_FIELDS = {"title": True, "url": False}
 QUOTE_FIELDS = {"by": True, "text": True, "via": False, "context": False}
 CLAIM_FIELDS = {"claim": True, "by": False, "status": True, "evidence": False, "note": False}
 EVIDENCE_FIELDS = {"label": True, "url": False}
+IMAGE_FIELDS = {"src": False, "alt": False, "credit": False, "licence": False, "licence_url": False}
+# What a missing part of an image is for, and so how to write it.
+IMAGE_PARTS = {
+    "src": "the picture's file, as a path inside static/ (src: images/story.jpg)",
+    "alt": "a few words that say what the picture shows, for readers who cannot see it",
+    "credit": "who made the picture (credit: Jane Smith/Example Agency)",
+}
+IMAGE_EXAMPLE = 'alt: "What the picture shows", credit: "Who made it"'
+URL_SCHEME_RE = re.compile(r"[a-z][a-z0-9+.-]*:|//", re.IGNORECASE)
 
 
 MONTH_NAMES = (
@@ -393,6 +406,63 @@ class _Reader:
             raise _Invalid()
         return tuple(out)
 
+    def image(self, path: KeyPath, value: Any) -> Image:
+        """Read an image: {src, alt, credit, licence, licence_url}; alt and credit required."""
+        if isinstance(value, str):
+            src = value.strip()
+            raise self.fail(
+                path,
+                f"'{src}' has no alt text or credit, and every picture needs both; write "
+                f"image: {{src: {src}, {IMAGE_EXAMPLE}}} (licence and licence_url may follow)",
+            )
+        if not isinstance(value, dict):
+            raise self.fail(
+                path,
+                f"expected a mapping of src, alt and credit, got {describe(value)}; write "
+                f"image: {{src: images/story.jpg, {IMAGE_EXAMPLE}}}",
+            )
+        data = self.fields(path, value, IMAGE_FIELDS)
+        missing = [key for key in IMAGE_PARTS if data.get(key) is None]
+        for key in missing:
+            self.collector.error(
+                self.doc.src_path,
+                self.doc.line_of(path),
+                f"missing required field '{key}' in {dotted(path)}: add {key}: {IMAGE_PARTS[key]}",
+            )
+        if missing:
+            raise _Invalid()
+        src = self.image_src(path + ("src",), data["src"])
+        alt = self.text(path + ("alt",), data["alt"])
+        credit = self.text(path + ("credit",), data["credit"])
+        licence = self.optional(path, data, "licence", self.text) or ""
+        licence_url = self.optional(path, data, "licence_url", self.url) or ""
+        return Image(src, alt, credit, licence, licence_url, self.doc.line_of(path + ("src",)))
+
+    def image_src(self, path: KeyPath, value: Any) -> str:
+        """Read a picture's path inside static/."""
+        src = self.text(path, value)
+        if URL_SCHEME_RE.match(src):
+            raise self.fail(
+                path,
+                f"'{src}' is an address, and pictures are never fetched from other sites; save "
+                "the file in static/images/ and write its path inside static/, like images/story.jpg",
+            )
+        if "\\" in src:
+            raise self.fail(
+                path, f"write the path with forward slashes: {src.replace(chr(92), '/')}"
+            )
+        parts = src.split("/")
+        if src.startswith("/") or ".." in parts or "" in parts or "." in parts:
+            raise self.fail(
+                path,
+                f"expected a path inside static/, like images/story.jpg, got '{src}'",
+            )
+        if any(part.startswith(".") for part in parts):
+            raise self.fail(
+                path, f"'{src}' is a hidden file, which the site never publishes; rename it"
+            )
+        return src
+
 
 class _Fields:
     """Read the fields of one document, so one bad field does not hide the others."""
@@ -561,7 +631,7 @@ def parse_person(doc: RawDocument, collector: Collector) -> Person | None:
         died=f.get("died", r.date, None),
         roles=f.get("roles", lambda p, v: r.items(p, v, _read_role(r)), ()),
         links=f.get("links", r.links, ()),
-        image=f.get("image", r.text, ""),
+        image=f.get("image", r.image, None),
         extra=f.get("extra", r.mapping, {}),
         body=doc.body,
         body_line=doc.body_line,
@@ -712,6 +782,7 @@ def parse_article(doc: RawDocument, collector: Collector) -> Article | None:
         body=doc.body,
         body_line=doc.body_line,
         corrections=f.get("corrections", lambda p, v: r.items(p, v, correction), ()),
+        image=f.get("image", r.image, None),
         placeholders=find_placeholders(doc),
     )
     if f.ok and article.updated is not None and article.updated < article.date:

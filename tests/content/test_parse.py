@@ -11,7 +11,7 @@ from conftest import JOHNSON, MAY, article
 from core_helpers import CONFIG, documents
 
 from explainer.content.load import parse_document
-from explainer.content.model import Headline, Link, PartySpan, Role, Site, Source
+from explainer.content.model import Headline, Image, Link, PartySpan, Role, Site, Source
 from explainer.content.parse import parse_article, parse_person, parse_site, parse_topic
 from explainer.core.errors import Collector
 
@@ -99,7 +99,8 @@ def test_person_with_every_field():
         "    aliases: [the Prime Minister]\n"
         "  - title: MP for Maidenhead\n    from: 1997-05-01\n"
         "links:\n  Wikipedia: https://en.wikipedia.org/wiki/Theresa_May\n"
-        "image: may.jpg\n"
+        "image:\n  src: images/may.jpg\n  alt: Theresa May at a lectern\n  credit: A. Photographer\n"
+        "  licence: CC BY 4.0\n  licence_url: https://creativecommons.org/licenses/by/4.0/\n"
         "extra:\n  note: x\n"
         "---\nBio.\n",
         "theresa-may",
@@ -118,7 +119,14 @@ def test_person_with_every_field():
         Role("MP for Maidenhead", dt.date(1997, 5, 1), None),
     )
     assert found.links == (Link("Wikipedia", "https://en.wikipedia.org/wiki/Theresa_May"),)
-    assert found.image == "may.jpg"
+    assert found.image == Image(
+        "images/may.jpg",
+        "Theresa May at a lectern",
+        "A. Photographer",
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by/4.0/",
+    )
+    assert found.image.line == 21
     assert found.url_path == "people/theresa-may/"
 
 
