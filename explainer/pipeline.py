@@ -30,10 +30,12 @@ def clean_build(
     """Build everything from scratch (or only check it when write is False)."""
     # Imported here: a build that finds nothing changed never needs Markdown or Jinja.
     from .content.config import load_config
+    from .content.images import check_images, found_images
     from .content.load import DEFAULT_LIMITS, check_project_files, load_documents
     from .content.parse import parse_site
     from .link.advice import advise
     from .link.linking import link_site
+    from .pages.images import site_files
     from .pages.render import iter_pages
     from .pages.view import page_data
 
@@ -50,13 +52,15 @@ def clean_build(
         collector.raise_if_errors()
     assert config is not None
     site = parse_site(config, docs, collector, unreadable, ignored)
+    images = found_images(check_images(site, options.static, collector))
     collector.raise_if_errors()
     clock.lap("parse")
     linked = link_site(site, collector, drafts=options.drafts, jobs=options.jobs, progress=progress)
     advise(linked, collector, strict=options.strict)
     _stop(collector, options.strict)
     clock.lap("link")
-    pages = iter_pages(page_data(linked), options.templates, options.jobs, progress)
+    data = page_data(linked, images=images)
+    pages = iter_pages(data, options.templates, options.jobs, progress)
     if not write:
         count = sum(1 for _ in pages)  # rendered, to find template errors
         return BuildResult(count, tuple(collector.diagnostics), time.perf_counter() - started)
@@ -66,6 +70,11 @@ def clean_build(
         options.out,
         options.protected(),
         finish_with_search(options, collector, clock, progress),
+        files=site_files(
+            [*(item.article for item in linked.articles), *site.people], config.title, images
+        ),
+        image_cache=options.image_cache,
+        jobs=options.jobs,
     )
     clock.lap("swap")
     return BuildResult(

@@ -6,6 +6,7 @@ author's terminal would, and compares the site with a clean build byte for byte.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import JOHNSON, MAY, ROOT, Project, article, snapshot
+from PIL import Image as PILImage
 
 from explainer.output.write import MARKER
 
@@ -65,6 +67,17 @@ def _wait_gone(pid: int, seconds: float = 20) -> bool:
 def _story(n: int, body: str) -> str:
     day = f"2017-{1 + n // 28:02d}-{1 + n % 28:02d}"
     return article(body, title=f"Story {n}", date=day, people="[theresa-may]")
+
+
+def _picture(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    PILImage.new("RGB", size, colour).save(out, "JPEG")
+    return out.getvalue()
+
+
+def _with_picture(n: int, title: str) -> str:
+    image = "\n  src: images/lead.jpg\n  alt: A red square.\n  credit: The site."
+    return article("Theresa May spoke.\n", title=title, people="[theresa-may]", image=image)
 
 
 def _project(make_project: Callable[..., Project], stories: int = 3) -> Project:
@@ -151,6 +164,24 @@ def test_the_next_build_is_served_from_memory_and_equals_a_clean_build(make_proj
             ),
         ),
         ("a story deleted", lambda: (desk.project.root / "content/articles/story-0.md").unlink()),
+        (
+            "a lead picture added",
+            lambda: (
+                desk.project.write("static/images/lead.jpg", _picture((900, 600), (200, 0, 0))),
+                story.write_text(_with_picture(1, "Story 1")),
+            ),
+        ),
+        (
+            "the picture's file edited",
+            lambda: desk.project.write("static/images/lead.jpg", _picture((500, 500), (0, 0, 200))),
+        ),
+        ("a headline changed (a new card)", lambda: story.write_text(_story(1, "Plain again.\n"))),
+        (
+            "another headline changed",
+            lambda: (desk.project.root / "content/articles/story-2.md").write_text(
+                _story(2, "Theresa May spoke on day 2.\n").replace("Story 2", "A new headline")
+            ),
+        ),
     ]
     pids = set()
     for what, edit in edits:

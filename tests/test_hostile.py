@@ -261,15 +261,43 @@ def test_person_links_must_be_http(make_project):
 
 
 def test_person_image_cannot_leave_the_static_folder_or_add_attributes(make_project):
-    person = '---\nname: A Person\nsummary: S.\nimage: "x.png\\" onerror=\\"alert(1)"\n---\nBody.\n'
-    story = "---\ntitle: T\ndate: 2017-11-15\nsummary: S.\npeople: [a-person]\n---\nA Person.\n"
-    project = make_project(
-        {"content/people/a-person.md": person, "content/articles/story.md": story}
+    import io
+
+    from PIL import Image as PILImage
+
+    picture = io.BytesIO()
+    PILImage.new("RGB", (400, 300), (200, 30, 30)).save(picture, "PNG")
+    hostile = 'x.png\\" onerror=\\"alert(1)'
+    person = (
+        f'---\nname: A Person\nsummary: S.\nimage:\n  src: "{hostile}"\n'
+        f'  alt: "{hostile}"\n  credit: "<script>alert(1)</script>"\n---\nBody.\n'
     )
+    outside = "---\nname: B Person\nsummary: S.\nimage:\n  src: ../site.yaml\n  alt: A.\n  credit: C.\n---\n"
+    story = "---\ntitle: T\ndate: 2017-11-15\nsummary: S.\npeople: [a-person]\n---\nA Person.\n"
+    files = {
+        "content/people/a-person.md": person,
+        "content/people/b-person.md": outside,
+        "content/articles/story.md": story,
+        'static/x.png" onerror="alert(1)': picture.getvalue(),
+    }
+    project = make_project(files)
+    done = project.build("--no-search")
+    assert done.returncode == 1
+    assert (
+        "content/people/b-person.md:5: image.src: expected a path inside static/, like "
+        "images/story.jpg, got '../site.yaml'"
+    ) in done.stderr
+    (project.root / "content/people/b-person.md").unlink()
     done = project.build("--no-search")
     assert done.returncode == 0, done.stderr
+    shown = 0
     for url_path, html in html_pages(project):
         assert_no_inline_script(url_path, html)
         for img in parse_html(html).find_all("img"):
             assert "onerror" not in img.attrs
-            assert img.get("src", "").split("static/", 1)[-1] == 'x.png" onerror="alert(1)'
+            assert img.get("alt") == 'x.png" onerror="alert(1)'
+            for candidate in [img.attrs["src"], *img.attrs["srcset"].split(",")]:
+                path = candidate.split()[0].split("static/", 1)[-1]
+                assert path.startswith("images/x-") and '"' not in path
+                shown += 1
+    assert shown

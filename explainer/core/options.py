@@ -52,6 +52,11 @@ class BuildOptions:
     def static(self) -> Path:
         return self.root / "static"
 
+    @property
+    def image_cache(self) -> Path:
+        """Where resized pictures and social cards are kept between builds, of any kind."""
+        return self.root / ".cache" / "images"
+
     def protected(self) -> list[tuple[str, Path]]:
         return [
             ("project folder", self.root),

@@ -32,6 +32,7 @@ from .store import (
 )
 
 if TYPE_CHECKING:
+    from ..pages.images import Recipe
     from .engine import Engine, Settings, Update
     from .store import Stored
 
@@ -112,6 +113,7 @@ class Session:
         self.engine = Engine(_settings(options), pack=_pack)
         self._pages = Pages({})
         self._static: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+        self._pictures: dict[str, bytes] = {}  # picture files, packed: a name never changes its bytes
         self.static_changed: tuple[str, ...] = ()  # static files added, changed or removed
 
     @property
@@ -146,6 +148,14 @@ class Session:
             changed_static.append(out)
         for out, (_, data) in static.items():
             packed[out] = data
+        pictures = self._picture_files(update.files)
+        for out in self._pictures.keys() - pictures.keys():
+            packed.pop(out, None)
+        for out, data in pictures.items():
+            if out not in self._pictures:
+                changed_static.append(out)
+            packed[out] = data
+        self._pictures = pictures
         gone = sorted(out for out in self._pages.packed if out not in packed)
         self._static = static
         self._pages = Pages(packed)
@@ -155,6 +165,20 @@ class Session:
             changed=tuple(sorted({*update.changed, *(o for o in changed_static if o in packed)})),
             removed=tuple(gone),
         )
+
+
+    def _picture_files(self, files: Mapping[str, Recipe]) -> dict[str, bytes]:
+        """The site's picture files, packed: those kept from the last update, the rest
+        from the picture cache in .cache/images/ (made there if missing)."""
+        from ..output.images import file_bytes
+
+        kept = self._pictures
+        found = {out: kept[out] for out in files if out in kept}
+        wanted = [recipe for out, recipe in files.items() if out not in kept]
+        options = self.options
+        for recipe, data in file_bytes(wanted, options.static, options.image_cache, options.jobs):
+            found[recipe.out_path] = _pack(data)
+        return found
 
 
 def _pack(data: bytes) -> bytes:
@@ -356,6 +380,9 @@ class CachedBuild:
             clock.seconds[stage] = clock.seconds.get(stage, 0.0) + seconds
         clock.mark = time.perf_counter()
         reuse = [out for out in update.pages if out not in update.rendered and out in intact]
+        # A picture file's name says what it holds: one still intact in the site is kept.
+        pictures = {out: recipe for out, recipe in update.files.items() if out not in intact}
+        reuse += [out for out in update.files if out in intact]
         pages = [RenderedPage(out, out, data) for out, data in update.rendered.items()]
         collector = Collector(list(update.diagnostics))
         store.forget(self.cache_file)
@@ -366,10 +393,13 @@ class CachedBuild:
             options.protected(),
             finish_with_search(options, collector, clock, progress, written="write"),
             reuse,
+            files=pictures,
+            image_cache=options.image_cache,
+            jobs=options.jobs,
         )
         clock.lap("swap")
         diagnostics = tuple(collector.diagnostics)
-        written = [*reuse, *update.rendered, *static_files(options.static)]
+        written = [*reuse, *update.rendered, *pictures, *static_files(options.static)]
         state = self.engine.state
 
         def save() -> None:

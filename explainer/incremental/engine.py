@@ -32,6 +32,7 @@ import jinja2
 import jinja2.meta
 
 from ..content.config import load_config
+from ..content.images import Probe, SourceImage, check_images, found_images
 from ..content.load import (
     DEFAULT_LIMITS,
     ContentFile,
@@ -72,6 +73,7 @@ from ..link.linking import (
     quote_rows,
     report_problems,
 )
+from ..pages.images import Recipe, page_files
 from ..pages.render import PageError, Renderer
 from ..pages.view import MISSING, SINGLES, TABLES, Fact, PageData, PageJob, fact_value, page_data
 
@@ -152,6 +154,19 @@ class State:
     reads: dict[str, frozenset[Fact]]  # url path -> what drawing it read
     readers: Readers = field(default_factory=dict)  # the inverse of reads
     diagnostics: tuple[Diagnostic, ...] = ()
+    probes: dict[str, Probe] = field(default_factory=dict)  # what each image's file held, by src
+    page_files: dict[str, PageFiles] = field(default_factory=dict)  # by slug
+    pictures: dict[str, Recipe] = field(default_factory=dict)  # every picture file, by output path
+
+
+@dataclass(frozen=True, slots=True)
+class PageFiles:
+    """The picture files of one article or person, and what they were worked out from."""
+
+    page: Page
+    site_title: str
+    source: SourceImage | None
+    files: tuple[Recipe, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +181,7 @@ class Update:
     fresh: bool  # everything was built from scratch
     seconds: float
     stages: Mapping[str, float] = field(default_factory=dict)  # seconds by stage
+    files: Mapping[str, Recipe] = field(default_factory=dict)  # every picture file of the site
 
 
 def _identity(path: Path) -> tuple[int, int, int] | None:
@@ -358,6 +374,14 @@ class Engine:
         parsed = self._parse(old, docs, collector)
         pages = [parsed[str(d.src_path)].page for d in docs]
         site = check_site(config, docs, pages, collector, unreadable, ignored)
+        # Only content changed (touched): no picture file can have; else each is looked at.
+        probes = check_images(
+            site,
+            settings.static,
+            collector,
+            old.probes if old is not None else None,
+            look_again=touched is None,
+        )
         collector.raise_if_errors()
         stages.lap("parse")
         context = _same_context(old, site) or link_context(site, settings.drafts)
@@ -423,7 +447,13 @@ class Engine:
         )
         # The timeline is made of the articles' dates, titles and entities (all in
         # mention_key) and of the people's offices and the topics' dates.
-        data = page_data(linked, old.data.timeline if same_dates and old is not None else None)
+        images: Mapping[str, SourceImage] = found_images(probes)
+        if old is not None and old.data.images == images:
+            images = old.data.images  # the very same mapping: compared at once next time
+        data = page_data(
+            linked, old.data.timeline if same_dates and old is not None else None, images
+        )
+        page_files_now, pictures = _picture_files(old, items, site, images)
         templates = _template_sources(settings.templates)
         uses = (
             old.uses
@@ -466,6 +496,9 @@ class Engine:
             reads=kept,
             readers=readers.done(),
             diagnostics=tuple(collector.diagnostics),
+            probes=probes,
+            page_files=page_files_now,
+            pictures=pictures,
         )
         jobs_by_url = {job.url_path: job for job in data.jobs}
         return Update(
@@ -477,6 +510,7 @@ class Engine:
             fresh=old is None,
             seconds=time.perf_counter() - started,
             stages=dict(stages.seconds),
+            files=pictures,
         )
 
     # -- the stages, redone where something changed -------------------------------------
@@ -694,6 +728,41 @@ class Engine:
             pages[page.out_path] = pack(page.content) if pack is not None else page.content
             reads[job.url_path] = frozenset(same.setdefault(fact, fact) for fact in result[1])
         return pages, reads
+
+
+def _picture_files(
+    old: State | None,
+    items: tuple[LinkedArticle, ...],
+    site: Site,
+    images: Mapping[str, SourceImage],
+) -> tuple[dict[str, PageFiles], dict[str, Recipe]]:
+    """The picture files of each published article and person, and of the whole site:
+    worked out again only for a page, site title or picture file that changed."""
+    known = old.page_files if old is not None else {}
+    title = site.config.title
+    found: dict[str, PageFiles] = {}
+    same = old is not None and len(known) == len(items) + len(site.people)
+    pages: list[Article | Person] = [item.article for item in items]
+    pages += site.people
+    for page in pages:
+        source = images.get(page.image.src) if page.image is not None else None
+        before = known.get(page.slug)
+        if (
+            before is None
+            or before.page is not page
+            or before.site_title != title
+            or before.source is not source
+        ):
+            before = PageFiles(page, title, source, page_files(page, title, source))
+            same = False
+        found[page.slug] = before
+    if same and old is not None:
+        return found, old.pictures
+    files: dict[str, Recipe] = {}
+    for entry in found.values():
+        for recipe in entry.files:
+            files[recipe.out_path] = recipe
+    return found, files
 
 
 def _same_context(old: State | None, site: Site) -> LinkContext | None:

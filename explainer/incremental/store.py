@@ -32,7 +32,7 @@ from ..core.errors import Diagnostic
 from .delta import SAME, diff, patch
 
 FORMAT = 5
-PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3")
+PACKAGES = ("jinja2", "markdown", "pyyaml", "pagefind", "nh3", "pillow")
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 Outputs = dict[str, tuple[int, int, int]]  # output path -> size, change time, inode

@@ -22,7 +22,7 @@ import secrets
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ from ..core.processes import delete_in_background, interrupts_held
 
 if TYPE_CHECKING:
     from ..core.rendered import RenderedPage
+    from ..pages.images import Recipe
 
 MARKER = ".explainer-site"
 MARKER_TEXT = "This folder is made by explainer: each build replaces it whole.\n"
@@ -138,14 +139,20 @@ def write_site(
     finish: Callable[[Path], None] | None = None,
     reuse: Iterable[str] = (),
     site_id: str = "",
+    files: Mapping[str, Recipe] | None = None,
+    image_cache: Path | None = None,
+    jobs: int = 1,
 ) -> int:
     """Write every page and the static files, then swap the result into out_dir.
 
     `reuse` names output files of the current out_dir that are carried over unchanged
-    (hard-linked, so the swap stays one step). `finish` runs on the complete temporary
-    folder before the swap (the search indexer). `site_id` goes into the marker file.
-    With SOURCE_DATE_EPOCH set, every file and folder written gets it as its time.
+    (hard-linked, so the swap stays one step). `files` are the picture files to put in
+    (output path -> how to make it), taken from `image_cache` or made there (in up to
+    `jobs` processes; see images.py). `finish` runs on the complete temporary folder
+    before the swap (the search indexer). `site_id` goes into the marker file. With
+    SOURCE_DATE_EPOCH set, every file and folder written gets it as its time.
     """
+    files = files or {}
     check_output_folder(out_dir, protected)
     epoch = source_date_epoch()
     out = out_dir.resolve()
@@ -155,7 +162,7 @@ def write_site(
         remove_stale(out_dir)
         tmp = None
         if reuse and isinstance(pages, list | tuple):  # what the site will hold is known
-            keep = {MARKER, *reuse, *static_files(static_dir), *(p.out_path for p in pages)}
+            keep = {MARKER, *reuse, *static_files(static_dir), *(p.out_path for p in pages), *files}
             tmp = _claim_spare(out, keep)
         fresh = tmp is None
         if tmp is None:
@@ -166,7 +173,7 @@ def write_site(
                 (tmp / MARKER).write_text(marker_text, encoding="utf-8")
             else:
                 _replace_marker(tmp, marker_text)
-            count = _write_into(tmp, pages, static_dir)
+            count = _write_into(tmp, pages, static_dir, files, image_cache, jobs)
             count += _carry_over(out, tmp, reuse)
             if finish is not None:
                 finish(tmp)
@@ -336,7 +343,14 @@ def _set_time(path: str | Path, ns: int) -> None:
         os.utime(path, ns=(st.st_atime_ns, ns), follow_symlinks=False)
 
 
-def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | None) -> int:
+def _write_into(
+    root: Path,
+    pages: Iterable[RenderedPage],
+    static_dir: Path | None,
+    files: Mapping[str, Recipe],
+    image_cache: Path | None,
+    jobs: int,
+) -> int:
     claimed: dict[str, str] = {}
     count = 0
     for key, src in static_files(static_dir).items():
@@ -357,6 +371,16 @@ def _write_into(root: Path, pages: Iterable[RenderedPage], static_dir: Path | No
         _unlink(target)
         target.write_bytes(page.content)
         count += 1
+    for out_path in files:
+        if out_path in claimed:
+            raise _fail(
+                root, f"two files claim /{out_path}: {claimed[out_path]} and a resized picture"
+            )
+        _safe_target(root, out_path)
+    if files:
+        from .images import place_files
+
+        place_files(root, files, static_dir, image_cache, jobs)  # pictures are not pages
     return count
 
 
