@@ -11,7 +11,7 @@ from .load import KeyPath, describe, dotted, not_utf8, parse_front_matter
 from .model import Limits, SiteConfig
 
 TEXT_FIELDS = ("title", "base_url", "language", "description", "tagline")
-BOOLEAN_FIELDS = {"lower_case_role_aliases": True}  # setting -> default
+BOOLEAN_FIELDS = {"lower_case_role_aliases": True, "charts": True}  # setting -> default
 FIELDS = (*TEXT_FIELDS, "embed_hosts", "limits", *BOOLEAN_FIELDS)
 REQUIRED = ("title", "base_url")
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*\Z")
@@ -107,6 +107,7 @@ def load_config(path: Path, collector: Collector) -> SiteConfig | None:
         embed_hosts=embed_hosts,
         limits=limits,
         lower_case_role_aliases=switches["lower_case_role_aliases"],
+        charts=switches["charts"],
     )
 
 

@@ -38,6 +38,7 @@ class SiteConfig:
     limits: Limits = field(default_factory=Limits)
     # "the prime minister" names whoever `the Prime Minister` does (lower-case house styles)
     lower_case_role_aliases: bool = True
+    charts: bool = True  # draw the charts (offices, the story's moment, the timeline...)
 
 
 MONTH_NAMES = (
@@ -169,6 +170,18 @@ class PartySpan:
 
 
 @dataclass(frozen=True, slots=True)
+class Image:
+    """A picture in static/, with what must be shown with it: its alt text and credit."""
+
+    src: str  # the file's path inside static/, e.g. images/theresa-may.jpg
+    alt: str  # what the picture shows, for readers who cannot see it
+    credit: str  # who made it
+    licence: str = ""  # under what terms it is used, e.g. CC BY 4.0
+    licence_url: str = ""  # where those terms are written
+    line: int = field(default=1, compare=False)  # the line of its src
+
+
+@dataclass(frozen=True, slots=True)
 class Link:
     """A labelled external link."""
 
@@ -195,7 +208,7 @@ class Person:
     died: dt.date | None = None
     roles: tuple[Role, ...] = ()
     links: tuple[Link, ...] = ()
-    image: str = ""
+    image: Image | None = None  # a portrait; without one, the page shows initials
     extra: Mapping[str, Any] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
@@ -440,6 +453,7 @@ class Article:
     body: str = ""
     body_line: int = 1
     corrections: tuple[Correction, ...] = ()
+    image: Image | None = None  # the lead picture, shown at the top and shared as its card
     # (field, line) of each example text `build.py new` wrote that is still there
     placeholders: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 

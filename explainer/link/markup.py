@@ -36,6 +36,7 @@ RESERVED_IDS = frozenset(
         "latest",
         "links",
         "main",
+        "office-holders",
         "parties",
         "people-in-story",
         "quotes",
@@ -46,13 +47,14 @@ RESERVED_IDS = frozenset(
         "search-status",
         "sources",
         "site-search-q",
+        "story-moment",
         "who",
         "hovercard",
         "explainer-cards",
         "search-ui",
     ]
 )
-RESERVED_ID_PREFIXES = ("by-", "kind-", "status-", "year-", "source-", "fn:", "fnref:")
+RESERVED_ID_PREFIXES = ("by-", "kind-", "status-", "year-", "source-", "chart-", "fn:", "fnref:")
 REF_RE = r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]"
 BLOCK_TAGS = frozenset(
     [

@@ -8,6 +8,7 @@ noted while it is drawn. `render_pages` draws every page of a site in order.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import traceback
 from collections.abc import Callable, Iterator
@@ -26,8 +27,22 @@ from ..core.rendered import RenderedPage
 from ..core.urls import absolute_url, out_path, relative_url
 from ..link.linking import LinkedSite
 from . import feeds, jsonld
+from .charts import RankChart, TimeChart, draw_rank_chart, draw_time_chart
 from .corrections import site_corrections
-from .timeline import by_year
+from .images import page_pictures, picture
+from .pictures import (
+    Standing,
+    Story,
+    co_mentions_chart,
+    holders_by_title,
+    holders_chart,
+    moment_chart,
+    offices_chart,
+    standing_on,
+    timeline_chart,
+    timeline_offices,
+)
+from .timeline import by_year, stories_only
 from .view import Counts, PageData, PageJob, Reads, SiteView, page_data
 
 TOPIC_KIND_TITLES = {
@@ -56,6 +71,7 @@ class PersonInStory:
     person: Any  # Person, or its tracked view
     role: str
     party: str
+    standing: str = ""  # the office held on the story's date and for how long, or when left
 
 
 class PageError(Exception):
@@ -150,22 +166,56 @@ def _corrections_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     }
 
 
+def _charted(view: SiteView) -> bool:
+    """Whether the site draws its charts (site.yaml's `charts`)."""
+    return bool(view.config.charts)
+
+
+def _stories_of(view: SiteView, slug: str) -> list[Story]:
+    """The stories that mention a person or topic, oldest first."""
+    stories = [Story(b.article.date, b.article.title, b.article.url_path) for b in view.backlinks(slug)]
+    return sorted(stories, key=lambda s: (s.day, s.title, s.url_path))
+
+
 def _timeline_context(view: SiteView, job: PageJob) -> dict[str, Any]:
+    stories_path = view.stories_path()
     if job.subject:
         person = view.entity(job.subject)
+        entries = view.timeline_of(job.subject)
+        # its stories from its own entries: the page need not change when an excerpt does
+        stories = [Story(e.date, e.text, e.url_path) for e in stories_only(entries)]
         return {
             "crumbs": (*HOME, ("Timeline", "timeline/")),
             "title": f"Timeline: {person.name}",
-            "years": by_year(view.timeline_of(job.subject)),
+            "years": by_year(entries),
             "person": person,
+            "stories_path": stories_path,
+            "stories_only": False,
             "timeline_people": (),  # the list of everyone is on the main timeline only
+            "page_chart": _charted(view) and offices_chart(person, stories, view.horizon()),
+        }
+    entries = view.timeline()
+    if job.kind == "stories-timeline":
+        return {
+            "crumbs": (*HOME, ("Timeline", "timeline/")),
+            "title": "Timeline: stories only",
+            "years": by_year(stories_only(entries)),
+            "person": None,
+            "stories_path": stories_path,
+            "stories_only": True,
+            "timeline_people": (),
+            "page_chart": None,
         }
     return {
         "crumbs": HOME,
         "title": "Timeline",
-        "years": by_year(view.timeline()),
+        "years": by_year(entries),
         "person": None,
+        "stories_path": stories_path,
+        "stories_only": False,
         "timeline_people": view.timeline_people(),
+        "page_chart": _charted(view)
+        and timeline_chart(timeline_offices(view.people()), entries, view.horizon(), "year-"),
     }
 
 
@@ -183,13 +233,22 @@ def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     day = article.date
     people_in_story = []
     topics_in_story = []
+    standings: list[Standing] = []
     for slug in item.entities:
         entity = view.entity(slug)
         if entity is None:
             continue
         if entity.kind == "person":
+            standing = standing_on(entity, day)
+            if standing is not None:
+                standings.append(standing)
             people_in_story.append(
-                PersonInStory(entity, entity.role_label_on(day), entity.party_label_on(day))
+                PersonInStory(
+                    entity,
+                    entity.role_label_on(day),
+                    entity.party_label_on(day),
+                    standing.tenure(day) if standing is not None else "",
+                )
             )
         else:
             topics_in_story.append(entity)
@@ -203,6 +262,8 @@ def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "headlines": [Markup(h) for h in item.headlines_html],
         "card_refs": item.card_refs,
         "people_in_story": people_in_story,
+        "moment_chart": _charted(view) and moment_chart(day, standings, view.horizon()),
+        "wide": True,
         "topics_in_story": topics_in_story,
         "related": view.related(job.subject),
         "claims": claims,
@@ -222,6 +283,7 @@ def _person_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     person = view.entity(job.subject)
     slug = job.subject
     claims = view.claims_of(slug)
+    co_mentions = view.co_mentions(slug)[:10]
     return {
         "og_type": "profile",
         "crumbs": (*HOME, ("People", "people/")),
@@ -231,7 +293,9 @@ def _person_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "card_refs": view.body_refs(slug),
         "roles": sorted(person.roles, key=lambda r: (-r.start.toordinal(), r.title)),
         "appears_in": view.backlinks(slug),
-        "co_mentions": view.co_mentions(slug)[:10],
+        "co_mentions": co_mentions,
+        "co_mentions_chart": _charted(view) and co_mentions_chart(person.name, co_mentions),
+        "offices_chart": _charted(view) and offices_chart(person, _stories_of(view, slug), view.horizon()),
         "current_party": person.party_on(None),
         "quotes": view.quotes_by(slug),
         "claims": claims,
@@ -245,7 +309,10 @@ def _topic_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     topic = view.entity(job.subject)
     slug = job.subject
     claims = view.claims_of(slug)
+    offices = holders_by_title(view.people_holding(view.office_titles(slug)), view.office_titles(slug))
     return {
+        "offices": offices,
+        "holders_chart": _charted(view) and holders_chart("chart-holders", topic.name, offices, view.horizon()),
         "crumbs": (*HOME, ("Topics", "topics/")),
         "topic": topic,
         "title": topic.name,
@@ -267,6 +334,7 @@ CONTEXTS: dict[str, Callable[[SiteView, PageJob], dict[str, Any]]] = {
     "corrections": _corrections_context,
     "timeline": _timeline_context,
     "person-timeline": _timeline_context,
+    "stories-timeline": _timeline_context,
     "search": _search_context,
     "not-found": _not_found_context,
     "article": _article_context,
@@ -284,8 +352,35 @@ def _text_file(view: SiteView, job: PageJob) -> str:
     return feeds.robots(config)
 
 
-def card(entity: Any, url_path: str, day: dt.date | None) -> dict[str, str]:
-    """The hover card of a person or topic, as seen from one page on one date."""
+def _pictures_context(view: SiteView, job: PageJob) -> dict[str, Any]:
+    """An article's lead picture or a person's portrait, and the picture social sites
+    show with a link to the page (an article without a picture gets a generated card)."""
+    found: dict[str, Any] = {"lead_picture": None, "portrait": None, "social": None}
+    if job.kind not in ("article", "person"):
+        return found
+    page = view.article(job.subject) if job.kind == "article" else view.entity(job.subject)
+    image = page.image
+    source = view.image(image.src) if image is not None else None
+    own, social = page_pictures(page, view.config.title, source)
+    found["lead_picture" if job.kind == "article" else "portrait"] = own
+    if social is not None:
+        found["social"] = {
+            "url": absolute_url(view.config.base_url, social.path),
+            "width": social.width,
+            "height": social.height,
+            "alt": social.alt,
+            "type": social.mime,
+        }
+    return found
+
+
+def card(
+    entity: Any, url_path: str, day: dt.date | None, thumbnail: str = ""
+) -> dict[str, str]:
+    """The hover card of a person or topic, as seen from one page on one date.
+
+    `thumbnail` is the site path of the smallest copy of a person's picture, if any.
+    """
     data = {
         "name": entity.name,
         "summary": entity.summary,
@@ -296,8 +391,8 @@ def card(entity: Any, url_path: str, day: dt.date | None) -> dict[str, str]:
         data["initials"] = entity.initials
         data["role"] = entity.role_label_on(day) if day else entity.current_label()
         data["party"] = entity.party_label_on(day)
-        if entity.image:
-            data["image"] = relative_url(url_path, f"static/{entity.image}")
+        if thumbnail:
+            data["image"] = relative_url(url_path, thumbnail)
     else:
         data["kind"] = entity.topic_kind
     return data
@@ -312,8 +407,14 @@ def add_cards(
     cards = {}
     for slug in sorted(refs):
         entity = view.entity(slug)
-        if entity is not None:
-            cards[slug] = card(entity, url_path, day)
+        if entity is None:
+            continue
+        thumbnail = ""
+        image = entity.image if entity.kind == "person" else None
+        source = view.image(image.src) if image is not None else None
+        if image is not None and source is not None:
+            thumbnail = picture(image, source).thumbnail
+        cards[slug] = card(entity, url_path, day, thumbnail)
     if not cards:
         return html
     text = json.dumps(cards, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -345,6 +446,7 @@ class Renderer:
             return relative_url(url_path, target, index=False)
 
         context = CONTEXTS[job.kind](view, job)
+        context.update(_pictures_context(view, job))
         refs = set(context.pop("card_refs", ()))  # the links in the bodies it shows
 
         def card_ref(slug: str) -> Markup:
@@ -352,7 +454,12 @@ class Renderer:
             refs.add(slug)
             return Markup('data-ref="{}"').format(slug)
 
+        def chart(drawn: TimeChart | RankChart) -> Markup:
+            """Draw a chart with its links made relative to this page."""
+            return draw_chart(drawn, url_path)
+
         context.setdefault("entities", {})
+        context.setdefault("wide", False)
         context.setdefault("crumbs", ())
         context.setdefault("og_type", "website")
         context.setdefault("structured", "")
@@ -362,6 +469,7 @@ class Renderer:
                 url=url,
                 folder_url=folder_url,
                 card_ref=card_ref,
+                chart=chart,
                 page_url=url_path,
                 canonical=absolute_url(config.base_url, url_path),
                 **context,
@@ -373,6 +481,20 @@ class Renderer:
         day = view.article(job.subject).date if job.kind == "article" else None
         html = add_cards(view, refs, html, url_path, day)
         return RenderedPage(url_path, out_path(url_path), html.encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=256)
+def draw_chart(drawn: TimeChart | RankChart, url_path: str) -> Markup:
+    """Draw a chart for the page at url_path. Kept for the next build in the same process
+    (the preview, the build daemon): a page drawn again after an edit that left its chart's
+    facts alone does not draw the chart again."""
+
+    def link(target: str) -> str:
+        return relative_url(url_path, target)
+
+    if isinstance(drawn, RankChart):
+        return draw_rank_chart(drawn, link)
+    return draw_time_chart(drawn, link)
 
 
 def iter_pages(

@@ -28,9 +28,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..content.images import SourceImage
 from ..content.model import Article, Claim, Person, Quote, SiteConfig, Topic
 from ..link.linking import LinkedClaim, LinkedSite
 from .corrections import last_corrected, site_corrections
+from .pictures import office_titles_of
 from .timeline import Entry, build_timeline
 
 Fact = tuple[str, ...]
@@ -137,6 +139,10 @@ class PageData:
     claims: tuple[LinkedClaim, ...]
     jobs: tuple[PageJob, ...]
     pages: Mapping[str, Article | Person | Topic]  # every article, person and topic by slug
+    horizon: dt.date  # the latest day the content names: where offices still held end on charts
+    office_titles: Mapping[str, tuple[str, ...]]  # topic slug -> the office titles that name it
+    holders: Mapping[str, tuple[str, ...]]  # such an office's title -> the slugs of its holders
+    images: Mapping[str, SourceImage] = dataclasses.field(default_factory=dict)  # by src
 
 
 def _latest(linked: LinkedSite) -> tuple[dt.date | None, Mapping[str, dt.date]]:
@@ -154,10 +160,49 @@ def _latest(linked: LinkedSite) -> tuple[dt.date | None, Mapping[str, dt.date]]:
     return latest, latest_of
 
 
-def page_data(linked: LinkedSite, timeline: tuple[Entry, ...] | None = None) -> PageData:
+def horizon_of(linked: LinkedSite) -> dt.date:
+    """The last day of the latest year the site's content names (stories, offices, parties,
+    events): a chart draws an office still held up to it. Whole years, so that a new story
+    redraws the charts only when it is the first of a new year."""
+    days: list[dt.date] = [item.article.date for item in linked.articles]
+    for person in linked.site.people:
+        for role in person.roles:
+            days.append(role.end or role.start)
+        for span in person.parties:
+            days += [d for d in (span.start, span.end, span.whip_withdrawn, span.whip_restored) if d]
+    days += [t.date for t in linked.site.topics if t.date is not None]
+    return dt.date(max(days, default=dt.date(1970, 1, 1)).year, 12, 31)
+
+
+def office_titles(linked: LinkedSite) -> dict[str, tuple[str, ...]]:
+    """For each topic, the titles of the offices that name it ("Chair of the ISC" -> ISC)."""
+    titles = {role.title for person in linked.site.people for role in person.roles}
+    found = {}
+    for topic in linked.site.topics:
+        named = office_titles_of(topic, titles)
+        if named:
+            found[topic.slug] = named
+    return found
+
+
+def holders_of(linked: LinkedSite, titles: set[str]) -> dict[str, tuple[str, ...]]:
+    """The slugs of the people who held each of the given offices, in site order."""
+    found: dict[str, list[str]] = {}
+    for person in linked.site.people:
+        for title in dict.fromkeys(r.title for r in person.roles if r.title in titles):
+            found.setdefault(title, []).append(person.slug)
+    return {title: tuple(slugs) for title, slugs in found.items()}
+
+
+def page_data(
+    linked: LinkedSite,
+    timeline: tuple[Entry, ...] | None = None,
+    images: Mapping[str, SourceImage] | None = None,
+) -> PageData:
     """Work out every page of the site and the site-wide values pages show.
 
-    `timeline` is the site's timeline (build_timeline) when the caller has it already.
+    `timeline` is the site's timeline (build_timeline) when the caller has it already;
+    `images` the picture files the site's images name, by src (content/images.py).
     """
     timeline = build_timeline(linked) if timeline is None else timeline
     entries_of: dict[str, list[Entry]] = {}
@@ -167,6 +212,7 @@ def page_data(linked: LinkedSite, timeline: tuple[Entry, ...] | None = None) -> 
     timeline_people = tuple(p.slug for p in linked.site.people if p.slug in entries_of)
     jobs = page_jobs(linked, timeline_people)
     latest, latest_of = _latest(linked)
+    titles = office_titles(linked)
     lastmod: list[tuple[str, dt.date | None]] = []
     for job in jobs:
         if not job.in_sitemap:
@@ -190,7 +236,20 @@ def page_data(linked: LinkedSite, timeline: tuple[Entry, ...] | None = None) -> 
         claims=linked.claims,
         jobs=jobs,
         pages=linked.site.by_slug(),
+        images=images if images is not None else {},
+        horizon=horizon_of(linked),
+        office_titles=titles,
+        holders=holders_of(linked, {t for named in titles.values() for t in named}),
     )
+
+
+def stories_timeline_path(linked: LinkedSite) -> str:
+    """Where the timeline of stories only goes: timeline/stories/, unless a person has that slug."""
+    taken = {p.slug for p in linked.site.people}
+    name = "stories"
+    while name in taken:
+        name = f"{name}-only"
+    return f"timeline/{name}/"
 
 
 def page_jobs(linked: LinkedSite, timeline_people: Iterable[str]) -> tuple[PageJob, ...]:
@@ -203,6 +262,7 @@ def page_jobs(linked: LinkedSite, timeline_people: Iterable[str]) -> tuple[PageJ
         PageJob("claims/", "claims.html", "claims"),
         PageJob("corrections/", "corrections.html", "corrections"),
         PageJob("timeline/", "timeline.html", "timeline"),
+        PageJob(stories_timeline_path(linked), "timeline.html", "stories-timeline"),
         *(
             PageJob(f"timeline/{slug}/", "timeline.html", "person-timeline", slug)
             for slug in timeline_people
@@ -233,6 +293,9 @@ TABLES: dict[str, Callable[[PageData], Mapping[str, Any]]] = {
     "body_refs": lambda d: d.linked.body_refs,
     "timeline_of": lambda d: d.timeline_of,
     "counts": lambda d: d.counts,
+    "images": lambda d: d.images,
+    "office_titles": lambda d: d.office_titles,
+    "holders": lambda d: d.holders,
 }
 # Values of the whole site that pages read: name -> how to find it in PageData.
 SINGLES: dict[str, Callable[[PageData], Any]] = {
@@ -244,6 +307,8 @@ SINGLES: dict[str, Callable[[PageData], Any]] = {
     "timeline_people": lambda d: d.timeline_people,
     "lastmod": lambda d: d.lastmod,
     "counted": lambda d: tuple(sorted(d.counts)),
+    "horizon": lambda d: d.horizon,
+    "stories_path": lambda d: stories_timeline_path(d.linked),
 }
 
 
@@ -354,6 +419,27 @@ class SiteView:
 
     def timeline_of(self, slug: str) -> tuple[Entry, ...]:
         return self._entry("timeline_of", slug)  # type: ignore[no-any-return]
+
+    def horizon(self) -> dt.date:
+        """The latest day the content names: offices still held are drawn open up to it."""
+        return self._single("horizon")  # type: ignore[no-any-return]
+
+    def stories_path(self) -> str:
+        """Where the timeline of stories only is."""
+        return self._single("stories_path")  # type: ignore[no-any-return]
+
+    def office_titles(self, slug: str) -> tuple[str, ...]:
+        """The titles of the offices that name a topic."""
+        return self._entry("office_titles", slug, ())  # type: ignore[no-any-return]
+
+    def people_holding(self, titles: Iterable[str]) -> list[Any]:
+        """The people who held any of these offices, each once, in site order."""
+        slugs = dict.fromkeys(s for title in titles for s in self._entry("holders", title))
+        return [self.entity(slug) for slug in slugs]
+
+    def image(self, src: str) -> SourceImage | None:
+        """The picture file an image names, as the build found it."""
+        return self._entry("images", src, None)  # type: ignore[no-any-return]
 
     def lastmod(self) -> tuple[tuple[str, dt.date | None], ...]:
         return self._single("lastmod")  # type: ignore[no-any-return]

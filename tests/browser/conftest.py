@@ -46,6 +46,9 @@ PAGE_TYPES = {
     "topic": "/topics/nato/",
     "claims": "/claims/",
     "timeline": "/timeline/",
+    "stories-timeline": "/timeline/stories/",
+    "person-timeline": "/timeline/theresa-may/",
+    "institution": "/topics/intelligence-and-security-committee/",
     "search": "/search/",
     "404": "/404.html",
 }

@@ -102,14 +102,30 @@ def test_tab_reaches_every_main_link_in_order(open_page: OpenPage) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("kind", ["article", "person", "timeline"])
 @pytest.mark.parametrize("width,height", [(390, 844), (1280, 800)])
-def test_article_screenshot(open_page: OpenPage, tmp_path: Path, width: int, height: int) -> None:
-    page, _ = open_page(ARTICLE, width=width, height=height)
+def test_screenshots(open_page: OpenPage, tmp_path: Path, kind: str, width: int, height: int) -> None:
+    """The pictures in docs/screenshots/ (shown in the README) are of the site as it is."""
+    page, _ = open_page(PAGE_TYPES[kind], width=width, height=height)
     page.evaluate("document.fonts.ready")
-    shot = tmp_path / f"article-{width}.png"
+    shot = tmp_path / f"{kind}-{width}.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000, "the screenshot is suspiciously small"
-    copy_into_repo(shot, f"docs/screenshots/article-{width}.png")
+    copy_into_repo(shot, f"docs/screenshots/{kind}-{width}.png")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("kind", list(PAGE_TYPES))
+def test_the_menu_fits_on_one_line_at_390px(open_page: OpenPage, kind: str) -> None:
+    page, _ = open_page(PAGE_TYPES[kind], width=390, height=844,
+                        wait_until="networkidle" if kind == "search" else "load")
+    boxes = page.evaluate(
+        "() => [...document.querySelectorAll('.site-header nav li')].map((li) => {"
+        " const r = li.getBoundingClientRect(); return [r.top, r.right]; })"
+    )
+    assert len(boxes) == 5
+    assert len({round(top) for top, _ in boxes}) == 1, f"the menu wraps at 390 px: {boxes}"
+    assert max(right for _, right in boxes) <= 390
 
 
 OVERFLOWING = """() => {

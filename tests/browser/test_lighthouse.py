@@ -1,4 +1,4 @@
-"""Lighthouse (mobile defaults) scores the home, article and person pages at the top."""
+"""Lighthouse (mobile defaults) scores the home, article, person and timeline pages at the top."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from .conftest import CHROME_FLAGS, CHROMIUM, LIGHTHOUSE, PAGE_TYPES, require_tool
 
-PAGES = ("home", "article", "person")
+PAGES = ("home", "article", "person", "timeline")
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 MINIMUM = {"performance": 0.95, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
 # Audit modes that can pull a category's score down; the others only inform.

@@ -117,9 +117,11 @@ def test_every_reserved_id_is_used(example_site):
 
 
 @pytest.mark.parametrize("prefix", RESERVED_ID_PREFIXES)
-def test_every_reserved_prefix_is_used(prefix):
+def test_every_reserved_prefix_is_used(prefix, example_site):
     starts = {literal_start(value) for _, value in template_ids()} | markdown_ids()
+    starts |= {value for _, value in page_ids(example_site)}  # the charts' ids, made in code
     assert any(start.startswith(prefix) for start in starts), (
-        f"RESERVED_ID_PREFIXES in explainer/link/markup.py has {prefix!r}, but no template id "
-        "and no id Markdown writes into a body (footnotes) starts with it"
+        f"RESERVED_ID_PREFIXES in explainer/link/markup.py has {prefix!r}, but no template id, "
+        "no id on the example site's pages and no id Markdown writes into a body (footnotes) "
+        "starts with it"
     )

@@ -170,6 +170,9 @@ def test_timeline_has_articles_roles_and_events(site):
         ("2022-09-06", "people/boris-johnson/index.html"),
         ("2015-09-12", "people/jeremy-corbyn/index.html"),
         ("2020-04-04", "people/jeremy-corbyn/index.html"),
+        # changes of party: the whip withdrawn, Labour left and independence begun
+        ("2020-10-29", "people/jeremy-corbyn/index.html"),
+        ("2024-05-24", "people/jeremy-corbyn/index.html"),
     }
     texts = {text for _, text, _ in flat}
     assert any("Prime Minister" in t and "Theresa May" in t for t in texts)

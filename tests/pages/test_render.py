@@ -125,7 +125,7 @@ def test_article_page_shows_title_date_source_and_summary(pages):
     (source,) = [a for a in meta.all("a") if a.attrs["href"] == "https://example.org/s"]
     assert source.text.startswith("The Paper")
     assert doc.one("p", "summary").text == "What happened."
-    assert "Russia row" in doc.one("title").text
+    assert "Russia row" in doc.one("head").one("title").text
 
 
 def test_article_body_sits_inside_one_prose_element(pages):
