@@ -18,7 +18,9 @@ import functools
 import hashlib
 import io
 import os
+import struct
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -175,41 +177,135 @@ def _fitting(word: str, measure: Callable[[str], float], width: float) -> int:
     return low
 
 
-def draw_card(card: Card) -> bytes:
-    """Draw an article's social card: its headline and the site's name, as a 4-bit PNG."""
+@functools.lru_cache(maxsize=8192)
+def _advance(word: str, size: int) -> float:
+    """How far the pen moves over a word."""
+    return float(_font(size).getlength(word))
+
+
+@functools.lru_cache(maxsize=2048)
+def _word(word: str, size: int) -> tuple[Any, int, int]:
+    """A word drawn once (headlines share most of their words): its mask, and where its
+    top left corner is from the pen."""
     from PIL import Image as PILImage
     from PIL import ImageDraw
 
+    left, top, right, bottom = _font(size).getbbox(word)
+    mask = PILImage.new("L", (max(1, right - left), max(1, bottom - top)), 0)
+    ImageDraw.Draw(mask).text((-left, -top), word, font=_font(size), fill=255)
+    return mask, left, top
+
+
+def _measure(size: int) -> Callable[[str], float]:
+    """The width of a line of words, as _draw_line sets them."""
+
+    def measure(line: str) -> float:
+        words = line.split(" ")
+        return sum(_advance(w, size) for w in words) + _advance(" ", size) * (len(words) - 1)
+
+    return measure
+
+
+def _draw_line(
+    canvas: Any, x: float, y: int, line: str, size: int, shade: int, drawn: list[tuple[int, int]]
+) -> None:
+    """Set a line word by word, each word's mask drawn once and pasted in the shade; note
+    the rows drawn on in `drawn`."""
+    space = _advance(" ", size)
+    for word in line.split(" "):
+        if word:
+            mask, left, top = _word(word, size)
+            canvas.paste(shade, (round(x) + left, y + top), mask)
+            drawn.append((y + top, y + top + mask.height))
+        x += _advance(word, size) + space
+
+
+def draw_card(card: Card) -> bytes:
+    """Draw an article's social card: its headline and the site's name, as a 4-bit PNG."""
+    from PIL import Image as PILImage
+
     text_width = CARD_WIDTH - 2 * MARGIN
     for size in HEADLINE_SIZES:
-        font = _font(size)
-        lines = wrap_headline(card.title, font.getlength, text_width)
+        lines = wrap_headline(card.title, _measure(size), text_width)
         if not lines[-1:] or not lines[-1].endswith("…"):
             break
-    canvas = PILImage.new("L", (CARD_WIDTH, CARD_HEIGHT), 0)  # palette indices, drawn as shades
-    draw = ImageDraw.Draw(canvas)
-    draw.rectangle((MARGIN, MARGIN, MARGIN + 96, MARGIN + 10), fill=ACCENT)
+    # Palette indices, drawn as shades, on a canvas two columns wider than the card: in
+    # four bits a pixel, they are the zero byte before each row that PNG wants (see _png).
+    canvas = PILImage.new("L", (CARD_WIDTH + 2, CARD_HEIGHT), 0)
+    left = MARGIN + 2
+    canvas.paste(ACCENT, (left, MARGIN, left + 96, MARGIN + 10))
+    drawn = [(MARGIN, MARGIN + 10)]  # rows with something on them
     line_height = round(size * 1.18)
     top = MARGIN + 70
     for i, line in enumerate(lines):
-        draw.text((MARGIN, top + i * line_height), line, font=font, fill=RAMP - 1)
-    site_font = _font(SITE_SIZE)
-    site = wrap_headline(card.site, site_font.getlength, text_width)[:1]
-    draw.text(
-        (MARGIN, CARD_HEIGHT - MARGIN - SITE_SIZE),
-        site[0] if site else "",
-        font=site_font,
-        fill=RAMP - 4,
-    )
+        _draw_line(canvas, left, top + i * line_height, line, size, RAMP - 1, drawn)
+    site = wrap_headline(card.site, _measure(SITE_SIZE), text_width)[:1]
+    if site:
+        y = CARD_HEIGHT - MARGIN - SITE_SIZE
+        _draw_line(canvas, left, y, site[0], SITE_SIZE, RAMP - 4, drawn)
+    canvas.putpalette(_palette())  # the shades become palette entries: a P image, 15 colours
+    return _png(canvas, drawn)
+
+
+@functools.cache
+def _palette() -> tuple[int, ...]:
     palette: list[int] = []
     for shade in range(RAMP):
         t = shade / (RAMP - 1)
         palette += [round(g + (c - g) * t) for g, c in zip(CARD_GROUND, CARD_TEXT, strict=True)]
-    palette += list(CARD_ACCENT)
-    canvas.putpalette(palette)  # the shades become palette entries: a P image, 15 colours
-    out = io.BytesIO()
-    canvas.save(out, "PNG", compress_level=9, compress_type=3)  # Z_RLE: flat ground, quick
-    return out.getvalue()
+    return (*palette, *CARD_ACCENT)
+
+
+def _png(canvas: Any, drawn: Sequence[tuple[int, int]]) -> bytes:
+    """Write a 16-colour picture as a 4-bit PNG, quicker than Pillow's own writer.
+
+    The canvas has two columns of index 0 before the picture: packed two pixels a byte,
+    each row then starts with the zero byte that says it is unfiltered (the ground is
+    flat). Rows are compressed as runs; the rows outside `drawn` (row spans with
+    something on them) are all ground, and every card has the same bands of them: each
+    band is compressed once, as blocks of their own.
+    """
+    width, height = canvas.width - 2, canvas.height
+    stride = width // 2 + 1  # the filter byte, then two pixels a byte
+    rows = canvas.tobytes("raw", "P;4")
+    blocks = []
+    at = 0
+    for start, end in sorted((max(0, a), min(height, b)) for a, b in drawn if b > a):
+        if end <= at:
+            continue
+        if start > at:
+            blocks.append(_ground_rows(start - at, stride))
+        start = max(start, at)
+        squeeze = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+        blocks.append(squeeze.compress(rows[start * stride : end * stride]))
+        blocks.append(squeeze.flush(zlib.Z_FULL_FLUSH))
+        at = end
+    if at < height:
+        blocks.append(_ground_rows(height - at, stride))
+    blocks.append(zlib.compressobj(9, zlib.DEFLATED, -15).flush())  # the last, empty block
+    # A zlib stream: its header, the deflate blocks, the checksum of all the rows.
+    stream = b"\x78\x01" + b"".join(blocks) + struct.pack(">I", zlib.adler32(rows))
+    header = struct.pack(">IIBBBBB", width, height, 4, 3, 0, 0, 0)  # 4 bits, a palette
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", bytes(_palette())),
+            _chunk(b"IDAT", stream),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _ground_rows(count: int, stride: int) -> bytes:
+    """Rows of nothing but ground, compressed as deflate blocks that end on a byte."""
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_RLE)
+    return squeeze.compress(bytes(count * stride)) + squeeze.flush(zlib.Z_FULL_FLUSH)
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def _digest(data: bytes) -> str:

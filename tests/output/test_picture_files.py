@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -167,9 +168,20 @@ def test_headlines_wrap_into_three_lines_at_most(title: str, lines: list[str]) -
     assert images.wrap_headline(title, measure, 13) == lines
 
 
-def test_a_card_is_a_small_palette_png_of_fixed_size() -> None:
-    data = images.draw_card(Card("A headline " * 20, "The Site"))
+@pytest.mark.parametrize("title", ["A headline " * 20, "Short", "x" * 5000, "Ünïcödé — “quoted”"])
+def test_a_card_is_a_whole_small_palette_png_of_fixed_size(title: str) -> None:
+    data = images.draw_card(Card(title, "The Site"))
+    with PILImage.open(io.BytesIO(data)) as opened:
+        opened.verify()  # every chunk's checksum
     with PILImage.open(io.BytesIO(data)) as opened:
         assert (opened.format, opened.size, opened.mode) == ("PNG", (1200, 630), "P")
-    assert data == images.draw_card(Card("A headline " * 20, "The Site"))
+        assert len(opened.getcolors()) <= 16
+        ground = opened.convert("RGB").getpixel((5, 5))
+        assert ground == images.CARD_GROUND
+        assert opened.convert("RGB").getpixel((images.MARGIN + 10, images.MARGIN + 5)) == (
+            images.CARD_ACCENT
+        )
+    idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]
+    assert len(zlib.decompress(idat)) == 630 * (1 + 600)  # the stream's own checksum holds
+    assert data == images.draw_card(Card(title, "The Site"))
     assert len(data) < 40_000
