@@ -382,7 +382,7 @@ class CachedBuild:
         reuse = [out for out in update.pages if out not in update.rendered and out in intact]
         # A picture file's name says what it holds: one still intact in the site is kept.
         pictures = {out: recipe for out, recipe in update.files.items() if out not in intact}
-        reuse += [out for out in update.files if out in intact]
+        kept_pictures = [out for out in update.files if out in intact]
         pages = [RenderedPage(out, out, data) for out, data in update.rendered.items()]
         collector = Collector(list(update.diagnostics))
         store.forget(self.cache_file)
@@ -392,14 +392,15 @@ class CachedBuild:
             options.out,
             options.protected(),
             finish_with_search(options, collector, clock, progress, written="write"),
-            reuse,
+            [*reuse, *kept_pictures],
             files=pictures,
             image_cache=options.image_cache,
             jobs=options.jobs,
         )
+        count -= len(kept_pictures)  # pages, as a clean build counts them: pictures are not
         clock.lap("swap")
         diagnostics = tuple(collector.diagnostics)
-        written = [*reuse, *update.rendered, *pictures, *static_files(options.static)]
+        written = [*reuse, *kept_pictures, *update.rendered, *pictures, *static_files(options.static)]
         state = self.engine.state
 
         def save() -> None:

@@ -191,3 +191,13 @@ def test_a_one_article_edit_does_no_picture_work_for_the_others(
     session.update(touched=[story])
     assert work["probed"] == [] and work["worked out"] == ["plain-3", "plain-3"]
     assert len(work["made"]) == 1 and work["made"][0].startswith("static/images/card-")
+
+
+def test_picture_files_are_not_counted_as_pages(make_project: MakeProject) -> None:
+    project = make_project(files())
+    clean_count = build(options(project.root, "_clean", cache=False)).pages
+    assert build(options(project.root, "_site", cache=True)).pages == clean_count
+    edit(project.root / "content/articles/plain-3.md", plain("Plain story 3, again", 3))
+    again = build(options(project.root, "_site", cache=True))
+    assert again.pages == clean_count
+    assert again.reused < clean_count
