@@ -21,6 +21,7 @@ from .model import Article, Image, Person, Site
 # The EXIF orientations that turn a picture a quarter: width and height swap.
 QUARTER_TURNS = frozenset({5, 6, 7, 8})
 EXIF_ORIENTATION = 0x0112
+EXIF_GPS = 0x8825
 PICTURE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".tif", ".tiff", ".bmp")
 
 
@@ -34,6 +35,7 @@ class SourceImage:
     height: int
     format: str  # as Pillow names it: JPEG, PNG, GIF, WEBP...
     alpha: bool  # whether it has transparent parts
+    located: bool = False  # it records where it was taken (GPS data in its EXIF)
 
 
 Identity = tuple[int, int, int, int]  # size, modification time, inode, change time
@@ -67,7 +69,9 @@ def probe_image(static_dir: Path, src: str) -> Probe:
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             with PILImage.open(io.BytesIO(data)) as picture:
                 width, height = picture.size
-                orientation = picture.getexif().get(EXIF_ORIENTATION)
+                exif = picture.getexif()
+                orientation = exif.get(EXIF_ORIENTATION)
+                located = EXIF_GPS in exif and bool(exif.get_ifd(EXIF_GPS))
                 alpha = picture.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (
                     "transparency" in picture.info
                 )
@@ -87,7 +91,7 @@ def probe_image(static_dir: Path, src: str) -> Probe:
     if orientation in QUARTER_TURNS:
         width, height = height, width
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return identity, SourceImage(src, digest, width, height, kind, alpha)
+    return identity, SourceImage(src, digest, width, height, kind, alpha, located)
 
 
 def _missing(static_dir: Path, src: str) -> str:
@@ -156,6 +160,15 @@ def check_images(
             probes[src] = probe
         if isinstance(probe[1], str):
             collector.error(page.src_path, image.line, f"image.src: {probe[1]}")
+        elif probe[1].located:
+            collector.warn(
+                page.src_path,
+                image.line,
+                f"image.src: {display_path(static_dir / src)} records where it was taken "
+                "(GPS data in its EXIF); the resized copies leave it out, but the file itself "
+                "is published as it is: if the place should not be public, save a copy without "
+                "the location (most photo editors can remove it) and use that",
+            )
     return probes
 
 

@@ -137,3 +137,45 @@ def test_a_picture_put_in_place_after_the_error_builds(make_project: MakeProject
     done = project.build("--no-search")
     assert done.returncode == 0, done.stderr
     assert "late-640." in project.page("articles/story/")
+
+
+def located_jpeg() -> bytes:
+    """A photo that records where it was taken, as a phone's camera writes it."""
+    exif = PILImage.Exif()
+    gps = exif.get_ifd(0x8825)
+    gps[1], gps[2] = "N", (51.0, 30.0, 0.0)
+    out = io.BytesIO()
+    PILImage.new("RGB", (800, 600), (30, 60, 90)).save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_a_photo_that_records_where_it_was_taken_is_pointed_out(make_project: MakeProject) -> None:
+    fields = "\n  src: images/a.jpg\n  alt: A street.\n  credit: Jane Smith"
+    project = make_project(
+        {
+            "content/articles/story.md": article(title="A story", image=fields),
+            "static/images/a.jpg": located_jpeg(),
+            "static/images/b.jpg": png(),
+        }
+    )
+    done = project.build("--no-search")
+    assert done.returncode == 0, done.stderr
+    assert (
+        "content/articles/story.md:6: warning: image.src: static/images/a.jpg records where it "
+        "was taken (GPS data in its EXIF); the resized copies leave it out, but the file itself "
+        "is published as it is: if the place should not be public, save a copy without the "
+        "location (most photo editors can remove it) and use that"
+    ) in done.stderr
+    # the copies the pages show carry no location
+    copies = sorted((project.root / "_site/static/images").glob("a-*.jpg"))
+    assert copies
+    for copy in copies:
+        with PILImage.open(copy) as shown:
+            assert 0x8825 not in shown.getexif(), copy.name
+    # a picture that records no place is not warned about
+    project.write(
+        "content/articles/story.md",
+        article(title="A story", image=fields.replace("a.jpg", "b.jpg")),
+    )
+    again = project.build("--no-search")
+    assert again.returncode == 0 and "where it was taken" not in again.stderr, again.stderr
