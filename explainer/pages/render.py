@@ -182,8 +182,6 @@ def _timeline_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     if job.subject:
         person = view.entity(job.subject)
         entries = view.timeline_of(job.subject)
-        # its stories from its own entries: the page need not change when an excerpt does
-        stories = [Story(e.date, e.text, e.url_path) for e in stories_only(entries)]
         return {
             "crumbs": (*HOME, ("Timeline", "timeline/")),
             "title": f"Timeline: {person.name}",
@@ -192,7 +190,7 @@ def _timeline_context(view: SiteView, job: PageJob) -> dict[str, Any]:
             "stories_path": stories_path,
             "stories_only": False,
             "timeline_people": (),  # the list of everyone is on the main timeline only
-            "page_chart": _charted(view) and offices_chart(person, stories, view.horizon()),
+            "page_chart": None,  # the offices chart is on the profile, one link away
         }
     entries = view.timeline()
     if job.kind == "stories-timeline":

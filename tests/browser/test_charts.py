@@ -10,7 +10,7 @@ import pytest
 from .conftest import PAGE_TYPES
 
 OpenPage = Callable[..., tuple[Any, Any]]
-CHART_PAGES = ("article", "person", "timeline", "person-timeline", "institution")
+CHART_PAGES = ("article", "person", "timeline", "institution")
 
 # Each chart mark's colour and the page background, as the browser paints them.
 COLOURS = """() => {
