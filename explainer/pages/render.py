@@ -173,7 +173,9 @@ def _charted(view: SiteView) -> bool:
 
 def _stories_of(view: SiteView, slug: str) -> list[Story]:
     """The stories that mention a person or topic, oldest first."""
-    stories = [Story(b.article.date, b.article.title, b.article.url_path) for b in view.backlinks(slug)]
+    stories = [
+        Story(b.article.date, b.article.title, b.article.url_path) for b in view.backlinks(slug)
+    ]
     return sorted(stories, key=lambda s: (s.day, s.title, s.url_path))
 
 
@@ -225,7 +227,22 @@ def _not_found_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     return {"title": "Page not found", "base_path": urlsplit(view.config.base_url).path or "/"}
 
 
+def _with_image(data: dict[str, Any], pictures: dict[str, Any]) -> dict[str, Any]:
+    """Add the picture a page is shared with to its structured data, if it has one."""
+    social = pictures.get("social")
+    if social is not None:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": social["url"],
+            "width": social["width"],
+            "height": social["height"],
+            "caption": social["alt"],
+        }
+    return data
+
+
 def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
+    pictures = _pictures_context(view, job)
     item = view.item(job.subject)
     article = item.article
     day = article.date
@@ -273,11 +290,13 @@ def _article_context(view: SiteView, job: PageJob) -> dict[str, Any]:
                 *(q.by for q in article.quotes),
             ],
         ),
-        "structured": jsonld.script(jsonld.article_data(view, item)),
+        **pictures,
+        "structured": jsonld.script(_with_image(jsonld.article_data(view, item), pictures)),
     }
 
 
 def _person_context(view: SiteView, job: PageJob) -> dict[str, Any]:
+    pictures = _pictures_context(view, job)
     person = view.entity(job.subject)
     slug = job.subject
     claims = view.claims_of(slug)
@@ -293,13 +312,17 @@ def _person_context(view: SiteView, job: PageJob) -> dict[str, Any]:
         "appears_in": view.backlinks(slug),
         "co_mentions": co_mentions,
         "co_mentions_chart": _charted(view) and co_mentions_chart(person.name, co_mentions),
-        "offices_chart": _charted(view) and offices_chart(person, _stories_of(view, slug), view.horizon()),
+        "offices_chart": _charted(view)
+        and offices_chart(person, _stories_of(view, slug), view.horizon()),
         "current_party": person.party_on(None),
         "quotes": view.quotes_by(slug),
         "claims": claims,
         "entities": _pick(view, (c.by_slug for c in claims)),
         "has_timeline": bool(view.timeline_of(slug)),
-        "structured": jsonld.script(jsonld.person_data(view.config.base_url, person)),
+        **pictures,
+        "structured": jsonld.script(
+            _with_image(jsonld.person_data(view.config.base_url, person), pictures)
+        ),
     }
 
 
@@ -307,10 +330,13 @@ def _topic_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     topic = view.entity(job.subject)
     slug = job.subject
     claims = view.claims_of(slug)
-    offices = holders_by_title(view.people_holding(view.office_titles(slug)), view.office_titles(slug))
+    offices = holders_by_title(
+        view.people_holding(view.office_titles(slug)), view.office_titles(slug)
+    )
     return {
         "offices": offices,
-        "holders_chart": _charted(view) and holders_chart("chart-holders", topic.name, offices, view.horizon()),
+        "holders_chart": _charted(view)
+        and holders_chart("chart-holders", topic.name, offices, view.horizon()),
         "crumbs": (*HOME, ("Topics", "topics/")),
         "topic": topic,
         "title": topic.name,
@@ -372,9 +398,7 @@ def _pictures_context(view: SiteView, job: PageJob) -> dict[str, Any]:
     return found
 
 
-def card(
-    entity: Any, url_path: str, day: dt.date | None, thumbnail: str = ""
-) -> dict[str, str]:
+def card(entity: Any, url_path: str, day: dt.date | None, thumbnail: str = "") -> dict[str, str]:
     """The hover card of a person or topic, as seen from one page on one date.
 
     `thumbnail` is the site path of the smallest copy of a person's picture, if any.
@@ -396,9 +420,7 @@ def card(
     return data
 
 
-def add_cards(
-    view: SiteView, refs: set[str], html: str, url_path: str, day: dt.date | None
-) -> str:
+def add_cards(view: SiteView, refs: set[str], html: str, url_path: str, day: dt.date | None) -> str:
     """Give the page the hover-card data of every person and topic it links (refs)."""
     if "</body>" not in html:
         return html
@@ -444,7 +466,8 @@ class Renderer:
             return relative_url(url_path, target, index=False)
 
         context = CONTEXTS[job.kind](view, job)
-        context.update(_pictures_context(view, job))
+        if "social" not in context:  # articles and people have theirs already
+            context.update(_pictures_context(view, job))
         refs = set(context.pop("card_refs", ()))  # the links in the bodies it shows
 
         def card_ref(slug: str) -> Markup:
@@ -543,5 +566,3 @@ def _runtime_diagnostic(err: Exception, templates_dir: Path, url_path: str) -> D
         if frame.filename and str(Path(frame.filename).resolve()).startswith(root):
             return Diagnostic(display_path(frame.filename), frame.lineno or 0, where)
     return Diagnostic(display_path(templates_dir), 0, where)
-
-

@@ -342,3 +342,21 @@ def test_data_blocks_cannot_break_out_of_their_scripts(tmp_path):
     assert titles == {"nato": evil, "someone": evil}
     for url_path, page_html in html_pages(project):
         assert_no_inline_script(url_path, page_html)
+
+
+def test_an_article_is_described_with_the_picture_it_is_shared_with(site):
+    """Search engines get the same picture as social sites: here the drawn card."""
+    for url_path, html in html_pages(site):
+        if not url_path.startswith("articles/") or url_path == "articles/":
+            continue
+        page = parse_html(html)
+        og = {
+            m.attrs["property"]: m.attrs["content"]
+            for m in page.all("meta")
+            if "property" in m.attrs
+        }
+        image = ld_of(site, url_path)["image"]
+        assert image["@type"] == "ImageObject"
+        assert image["url"] == og["og:image"] and image["url"].startswith(BASE)
+        assert (image["width"], image["height"]) == (1200, 630)
+        assert image["caption"] == og["og:image:alt"]
