@@ -57,7 +57,8 @@ class Marker:
     day: dt.date
     label: str
     kind: str = "story"  # 'story', 'event' or 'party'
-    href: str = ""
+    href: str = ""  # a site path, or '#id' on the same page
+    dated: bool = True  # its tooltip ends with its day (not for a month's count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,14 +195,14 @@ def text_width(text: str, size: int = FONT) -> float:
 
 
 def clip(text: str, room: float, size: int = FONT) -> str:
-    """Shorten text with an ellipsis to fit in room (the full text goes in a tooltip)."""
-    most = max(4, int(room // (size * CHAR)))
+    """Shorten text with an ellipsis to fit in room (the description holds the full text)."""
+    most = max(4, int(room / (size * CHAR) + 1e-6))
     return text if len(text) <= most else text[: most - 1].rstrip() + "\u2026"
 
 
 def wrap(text: str, room: float, size: int = FONT, lines: int = 2) -> list[str]:
     """Break text at spaces into at most `lines` lines that fit in room; the last is clipped."""
-    most = max(4, int(room // (size * CHAR)))
+    most = max(4, int(room / (size * CHAR) + 1e-6))
     out: list[str] = []
     rest = text.strip()
     while rest and len(out) < lines - 1 and len(rest) > most:
@@ -324,9 +325,11 @@ def draw_time_chart(chart: TimeChart, link: Link) -> Markup:
             mx = axis.x(marker.day)
             shape = _marker_shape(marker.kind, mx, bar_top + BAR / 2, marker.day)
             # its <title> is the tooltip, and names the link for assistive technology
-            tip = f"<title>{escape(marker.label)} ({long_day(marker.day)})</title>{shape}"
+            words = f"{marker.label} ({long_day(marker.day)})" if marker.dated else marker.label
+            tip = f"<title>{escape(words)}</title>{shape}"
             if marker.href:
-                links.append(f'<a href="{escape(link(marker.href))}">{tip}</a>')
+                href = marker.href if marker.href.startswith("#") else link(marker.href)
+                links.append(f'<a href="{escape(href)}">{tip}</a>')
             else:
                 picture.append(f"<g>{tip}</g>")
         y = bar_top + BAR

@@ -31,7 +31,7 @@ from .charts import (
     year_range,
     years_between,
 )
-from .timeline import Entry
+from .timeline import PARTY_KINDS, Entry
 
 MOST_TIMELINE_LANES = 12  # offices with the most holders, on the site's timeline chart
 MOST_STORY_MARKERS = 150  # beyond this, stories are drawn as one marker a month
@@ -60,7 +60,7 @@ def _party_lane(person: Any, start: dt.date, end: dt.date) -> Lane | None:
             bars.append(
                 Bar(
                     span.whip_withdrawn,
-                    span.whip_restored,
+                    span.whip_restored or span.end or person.died,
                     "whip withdrawn",
                     "whip",
                     note=f"{span.name} whip withdrawn from {long_date(span.whip_withdrawn)}",
@@ -82,7 +82,8 @@ def _story_markers(stories: Sequence[Story], anchor: str = "") -> tuple[Marker, 
     for (year, month), group in sorted(months.items()):
         day = dt.date(year, month, 1)
         label = f"{len(group)} stor{'y' if len(group) == 1 else 'ies'} in {day:%B %Y}"
-        markers.append(Marker(day, label, "story", f"#{anchor}{year}" if anchor else ""))
+        href = f"#{anchor}{year}" if anchor else ""
+        markers.append(Marker(day, label, "story", href, dated=False))
     return tuple(markers)
 
 
@@ -95,7 +96,9 @@ def offices_chart(person: Any, stories: Sequence[Story], horizon: dt.date) -> Ti
     days += [s.day for s in stories]
     for span in person.parties:
         days += [d for d in (span.start, span.end, span.whip_withdrawn, span.whip_restored) if d]
-    if any(r.end is None for r in roles):
+    if person.died is not None:
+        days.append(person.died)
+    elif any(r.end is None for r in roles):
         days.append(max(horizon, max(days)))
     start, end = span_of(days) or (horizon, horizon)
     lanes: list[Lane] = []
@@ -107,7 +110,10 @@ def offices_chart(person: Any, stories: Sequence[Story], horizon: dt.date) -> Ti
         by_title.setdefault(role.title, []).append(role)
     for title, held in by_title.items():
         spans = ", ".join(year_range(r.start, r.end) for r in held)
-        bars = tuple(Bar(r.start, r.end, note=f"{title}: {_dates(r.start, r.end)}") for r in held)
+        bars = tuple(
+            Bar(r.start, ended(person, r), note=f"{title}: {_dates(r.start, ended(person, r))}")
+            for r in held
+        )
         lanes.append(Lane(title, bars, note=spans))
     if stories:
         count = len(stories)
@@ -148,37 +154,63 @@ class Standing:
     person: Any
     role: Any  # Role
     held: bool  # False: they had left it before the story
+    end: dt.date | None  # the day it ended: its own end, or the holder's death; None: held still
 
     def tenure(self, day: dt.date) -> str:
         """'In office since 13 July 2016, 1 year 4 months by this story; left 24 July 2019',
         or 'Left office 19 November 2014, 2 years 11 months before this story'."""
-        role = self.role
+        start, end = self.role.start, self.end
         if self.held:
-            text = f"In office since {long_date(role.start)}, {years_between(role.start, day)} by this story"
-            if role.end is not None:
-                text += f"; left {long_date(role.end)}"
+            if start == day:
+                text = f"Took office on {long_date(start)}, the day of this story"
+            else:
+                text = (
+                    f"In office since {long_date(start)}, {years_between(start, day)} by this story"
+                )
+            if end is not None:
+                text += f"; left {long_date(end)}"
             return text
-        assert role.end is not None
-        return (
-            f"Left office {long_date(role.end)}, {years_between(role.end, day)} before this story"
-        )
+        assert end is not None
+        if end == day:
+            return f"Left office on {long_date(end)}, the day of this story"
+        return f"Left office {long_date(end)}, {years_between(end, day)} before this story"
+
+    def bar_label(self, day: dt.date) -> str:
+        """How long, beside the bar: 'for 1 year 4 months', 'left 2 years before'."""
+        if self.held:
+            start = self.role.start
+            return "from that day" if start == day else f"for {years_between(start, day)}"
+        assert self.end is not None
+        return "left that day" if self.end == day else f"left {years_between(self.end, day)} before"
+
+
+def ended(person: Any, role: Any) -> dt.date | None:
+    """The day an office ended: its own end, or else the day its holder died."""
+    end: dt.date | None = role.end if role.end is not None else person.died
+    return end
 
 
 def standing_on(person: Any, day: dt.date) -> Standing | None:
     """The office a story's reader needs to know of: held that day, or else the last one left."""
-    held = person.roles_on(day)
+    died = person.died
+    held = [r for r in person.roles_on(day) if died is None or r.end is not None or day < died]
     prominent = next((r for r in held if r.is_prominent), None)
     if prominent is not None:
-        return Standing(person, prominent, True)
-    left = [r for r in person.roles if r.end is not None and r.end <= day]
+        return Standing(person, prominent, True, ended(person, prominent))
+    left = [r for r in person.roles if (end := ended(person, r)) is not None and end <= day]
+
+    def last(roles: list[Any]) -> Standing:
+        role = max(roles, key=lambda r: (ended(person, r), r.start))
+        return Standing(person, role, False, ended(person, role))
+
     left_prominent = [r for r in left if r.is_prominent]
     if left_prominent:  # a former minister who still sits as an MP is shown as the former
-        return Standing(person, max(left_prominent, key=lambda r: (r.end, r.start)), False)
+        return last(left_prominent)
     if held:
-        return Standing(person, held[0], True)
+        return Standing(person, held[0], True, ended(person, held[0]))
     if not left:
         return None
-    return Standing(person, max(left, key=lambda r: (r.end, r.start)), False)
+    return last(left)
 
 
 def moment_chart(day: dt.date, standings: Sequence[Standing], horizon: dt.date) -> TimeChart | None:
@@ -189,36 +221,28 @@ def moment_chart(day: dt.date, standings: Sequence[Standing], horizon: dt.date) 
     days = [day]
     for s in shown:
         days.append(s.role.start)
-        days.append(s.role.end if s.role.end is not None else max(horizon, day))
+        days.append(s.end if s.end is not None else max(horizon, day))
     start, end = span_of(days) or (day, day)
     lanes = []
     for s in shown:
         role = s.role
-        tenure = (
-            f"for {years_between(role.start, day)}"
-            if s.held
-            else f"left {years_between(role.end, day)} before"
-        )
+        note = f"{role.title}: {_dates(role.start, s.end)}"
         lanes.append(
             Lane(
                 s.person.name,
-                (
-                    Bar(
-                        role.start,
-                        role.end,
-                        tenure,
-                        note=f"{role.title}: {_dates(role.start, role.end)}",
-                    ),
-                ),
+                (Bar(role.start, s.end, s.bar_label(day), note=note),),
                 href=s.person.url_path,
                 note=role.title if s.held else f"Former {role.title}",
             )
         )
     names = [s.person.name for s in shown]
     listed = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    more = len(standings) - len(shown)
     desc = (
         f"A bar for the office each of {listed} held on {long_date(day)}, or had last left, "
-        "on a time axis with the story's date marked; 'People in this story' gives each in words."
+        "on a time axis with the story's date marked"
+        + (f" ({more} more, not drawn, are in the list)" if more else "")
+        + "; 'People in this story' gives each in words."
     )
     return TimeChart(
         key="chart-moment",
@@ -253,7 +277,7 @@ def holders_by_title(
                 found.setdefault(role.title, []).append(Tenure(person, role))
     for tenures in found.values():
         tenures.sort(key=lambda t: (t.role.start, t.person.name))
-    return found
+    return dict(sorted(found.items(), key=lambda item: (item[1][0].role.start, item[0])))
 
 
 def _holder_lanes(offices: dict[str, list[Tenure]]) -> tuple[Lane, ...]:
@@ -328,9 +352,7 @@ def timeline_chart(
     """The site's chronology: offices as lanes of holders; stories, events and changes of party as markers."""
     stories = [Story(e.date, e.text, e.url_path) for e in entries if e.kind == "article"]
     events = [Marker(e.date, e.text, "event", e.url_path) for e in entries if e.kind == "event"]
-    party = [
-        Marker(e.date, e.text, "party", e.url_path) for e in entries if e.kind.startswith("party")
-    ]
+    party = [Marker(e.date, e.text, "party", e.url_path) for e in entries if e.kind in PARTY_KINDS]
     days = _holder_days(offices, horizon) + [e.date for e in entries]
     span = span_of(days)
     if span is None:
@@ -371,8 +393,14 @@ def _words(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+OFFICE_KINDS = ("organisation", "institution")  # the kinds of topic that have offices
+
+
 def office_titles_of(topic: Any, titles: Iterable[str]) -> tuple[str, ...]:
-    """The office titles that name the topic (or one of its aliases) as whole words."""
+    """The office titles that name an organisation or institution (or one of its aliases)
+    as whole words; a concept, event or place has no offices."""
+    if topic.topic_kind not in OFFICE_KINDS:
+        return ()
     names = [_words(n) for n in topic.names if n.strip()]
     if not names:
         return ()

@@ -337,3 +337,109 @@ def test_a_site_can_leave_the_charts_out_and_keep_the_facts(tmp_path: Path) -> N
     assert not any("<svg" in html for html in pages.values())
     assert "In office since 1 January 2010" in parse_html(pages["articles/one/"]).text
     assert "Pat Chair 1 January 2010 – present" in parse_html(pages["topics/isc/"]).text
+
+
+def test_whip_changes_are_marked_on_the_timeline_chart_and_end_with_the_membership(
+    example_site: Path,
+) -> None:
+    svg = chart_in((example_site / "timeline/index.html").read_text(), "chart-timeline")
+    assert svg.find("path", data_day="2020-10-29") is not None  # Corbyn loses the whip
+    assert svg.find("path", data_day="2020-12-30") is not None  # Lewis has it back
+    profile = chart_in(
+        (example_site / "people/jeremy-corbyn/index.html").read_text(), "chart-offices"
+    )
+    whip = profile.one("rect", cls="bar-whip")
+    assert (whip.attrs["data-start"], whip.attrs.get("data-end")) == ("2020-10-29", "2024-05-24")
+
+
+def test_a_widest_name_is_not_cut_short() -> None:
+    from explainer.pages.charts import FONT, clip, text_width
+
+    for name in ("Jeremy Corbyn", "Future Person", "Ab", "A" * 22):
+        assert clip(name, text_width(name, FONT), FONT) == name
+
+
+DIED = """\
+---
+name: Old Hand
+summary: Whip until death.
+died: 2018-03-01
+party:
+  - name: Conservative
+    from: 2005-01-01
+    whip_withdrawn: 2017-01-01
+roles:
+  - title: Chief Whip
+    from: 2010-01-01
+---
+"""
+
+MONTHLY_PERSON = """\
+---
+name: Busy Person
+summary: Named in every story.
+roles:
+  - title: Speaker of the Assembly
+    from: 2015-01-01
+---
+"""
+
+CONCEPT = """\
+---
+name: Assembly
+summary: A concept, not an institution.
+kind: concept
+---
+"""
+
+
+@pytest.fixture(scope="module")
+def edge_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    files: dict[str, str | bytes] = {
+        "content/people/theresa-may.md": MAY,
+        "content/people/old-hand.md": DIED,
+        "content/people/busy-person.md": MONTHLY_PERSON,
+        "content/topics/assembly.md": CONCEPT,
+        "content/articles/handover.md": article("Theresa May spoke.", date="2019-07-24"),
+        "content/articles/after-death.md": article("Old Hand was remembered.", date="2020-01-01"),
+    }
+    for i in range(151):
+        day = dt.date(2016, 1, 1) + dt.timedelta(days=5 * i)
+        files[f"content/articles/s{i:03d}.md"] = article(
+            "Busy Person said.", title=f"Story {i}", date=day.isoformat()
+        )
+    project = lay_out(tmp_path_factory.mktemp("edges"), files)
+    result = project.build("--no-search")
+    assert result.returncode == 0, result.stderr
+    return dict(html_pages(project))
+
+
+def test_more_than_150_stories_are_marked_by_month_linking_into_the_list(
+    edge_site: dict[str, str],
+) -> None:
+    page = parse_html(edge_site["timeline/"])
+    svg = page.one("svg", id="chart-timeline")
+    months = [a for a in svg.all("a") if a.find("path", cls="mark-story") is not None]
+    assert months and all(a.attrs["href"].startswith("#year-") for a in months)
+    for a in months:
+        assert page.find("h2", id=a.attrs["href"][1:]) is not None
+    assert months[0].one("title").text == "7 stories in January 2016"  # the 1st to the 31st
+
+
+def test_on_the_day_of_a_handover_the_story_says_so(edge_site: dict[str, str]) -> None:
+    people = parse_html(edge_site["articles/handover/"]).one("section", cls="people-in-story")
+    assert "Left office on 24 July 2019, the day of this story" in people.text
+    assert "0 days" not in edge_site["articles/handover/"]
+
+
+def test_an_office_held_at_death_ends_then(edge_site: dict[str, str]) -> None:
+    people = parse_html(edge_site["articles/after-death/"]).one("section", cls="people-in-story")
+    assert "Left office 1 March 2018, 1 year 10 months before this story" in people.text
+    svg = chart_in(edge_site["people/old-hand/"], "chart-offices")
+    assert svg.one("rect", cls="bar-office").attrs.get("data-end") == "2018-03-01"
+    assert svg.one("rect", cls="bar-whip").attrs.get("data-end") == "2018-03-01"
+    assert not svg.all("path", cls="bar-arrow")
+
+
+def test_only_organisations_and_institutions_list_office_holders(edge_site: dict[str, str]) -> None:
+    assert "office-holders" not in edge_site["topics/assembly/"]
