@@ -26,6 +26,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from ..content.model import long_date
+
 WIDE = 720  # the viewBox width of a chart that takes the page's width
 NARROW = 320  # the width of a chart in the article's side rail
 FONT = 13  # the size of a label, in the viewBox's units (about pixels at full size)
@@ -107,11 +109,6 @@ class RankChart:
 
 
 # ---------------------------------------------------------------------------- time
-
-
-def long_day(day: dt.date) -> str:
-    """'15 November 2017'."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def year_start(day: dt.date) -> dt.date:
@@ -325,7 +322,7 @@ def draw_time_chart(chart: TimeChart, link: Link) -> Markup:
             mx = axis.x(marker.day)
             shape = _marker_shape(marker.kind, mx, bar_top + BAR / 2, marker.day)
             # its <title> is the tooltip, and names the link for assistive technology
-            words = f"{marker.label} ({long_day(marker.day)})" if marker.dated else marker.label
+            words = f"{marker.label} ({long_date(marker.day)})" if marker.dated else marker.label
             tip = f"<title>{escape(words)}</title>{shape}"
             if marker.href:
                 href = marker.href if marker.href.startswith("#") else link(marker.href)

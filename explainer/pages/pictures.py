@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..content.model import long_date
+from ..content.model import MONTH_NAMES, long_date
 from .charts import (
     NARROW,
     Bar,
@@ -48,7 +48,7 @@ class Story:
     url_path: str
 
 
-def _party_lane(person: Any, start: dt.date, end: dt.date) -> Lane | None:
+def _party_lane(person: Any, start: dt.date) -> Lane | None:
     """Party memberships as one band, with any time without the whip drawn over it."""
     bars: list[Bar] = []
     for span in person.parties:
@@ -81,7 +81,7 @@ def _story_markers(stories: Sequence[Story], anchor: str = "") -> tuple[Marker, 
     markers = []
     for (year, month), group in sorted(months.items()):
         day = dt.date(year, month, 1)
-        label = f"{len(group)} stor{'y' if len(group) == 1 else 'ies'} in {day:%B %Y}"
+        label = f"{len(group)} stor{'y' if len(group) == 1 else 'ies'} in {MONTH_NAMES[month - 1]} {year}"
         href = f"#{anchor}{year}" if anchor else ""
         markers.append(Marker(day, label, "story", href, dated=False))
     return tuple(markers)
@@ -102,7 +102,7 @@ def offices_chart(person: Any, stories: Sequence[Story], horizon: dt.date) -> Ti
         days.append(max(horizon, max(days)))
     start, end = span_of(days) or (horizon, horizon)
     lanes: list[Lane] = []
-    party = _party_lane(person, start, end)
+    party = _party_lane(person, start)
     if party is not None:
         lanes.append(party)
     by_title: dict[str, list[Any]] = {}

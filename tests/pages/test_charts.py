@@ -224,20 +224,21 @@ roles:
 """
 
 
+SMALL_SITE = {
+    "content/people/theresa-may.md": MAY,
+    "content/people/ann-other.md": PERSON_WITHOUT_OFFICE,
+    "content/people/pat-chair.md": CHAIR,
+    "content/people/stories.md": STORIES_PERSON,
+    "content/topics/isc.md": ISC_TOPIC,
+    "content/articles/one.md": article("Theresa May and Ann Other met Pat Chair and Stories."),
+}
+
+
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     project = lay_out(
         tmp_path_factory.mktemp("charts"),
-        {
-            "content/people/theresa-may.md": MAY,
-            "content/people/ann-other.md": PERSON_WITHOUT_OFFICE,
-            "content/people/pat-chair.md": CHAIR,
-            "content/people/stories.md": STORIES_PERSON,
-            "content/topics/isc.md": ISC_TOPIC,
-            "content/articles/one.md": article(
-                "Theresa May and Ann Other met Pat Chair and Stories."
-            ),
-        },
+        SMALL_SITE,
     )
     result = project.build("--no-search")
     assert result.returncode == 0, result.stderr
@@ -288,16 +289,7 @@ def test_charts_are_the_same_bytes_for_the_same_content(
 ) -> None:
     project = lay_out(
         tmp_path / "again",
-        {
-            "content/people/theresa-may.md": MAY,
-            "content/people/ann-other.md": PERSON_WITHOUT_OFFICE,
-            "content/people/pat-chair.md": CHAIR,
-            "content/people/stories.md": STORIES_PERSON,
-            "content/topics/isc.md": ISC_TOPIC,
-            "content/articles/one.md": article(
-                "Theresa May and Ann Other met Pat Chair and Stories."
-            ),
-        },
+        SMALL_SITE,
     )
     assert project.build("--no-search").returncode == 0
     again = dict(html_pages(project))
