@@ -14,6 +14,10 @@ CHARTS_ON = "explainer-nosearch"
 CHARTS_COLD_LIMIT = 1.10  # the charts may add at most 10% to a cold build at COMPARE_SIZE
 SPREAD_RUNS = 3  # runs each build needs before its inter-quartile range says anything
 CHARTLESS_SCENARIOS = ("cold", "edit")
+# The charts' pairs (bench/run.py): both builds cold in turn, then the same edit to each in
+# turn, kept under these scenarios for both. Results from before the pairs have only the
+# builds' own cold and edit.
+CHARTS_PAIR = {"cold": "charts-cold", "edit": "charts-edit"}
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
 # Issue 17's yardsticks (bench/run.py), cold builds only: the bare Python-Markdown conversion
 # of the corpus on every core (bench/floor.py), and Hugo's build followed by Pagefind's CLI.
@@ -38,6 +42,8 @@ SCENARIO_LABELS = {
     "alias": "alias rename",
     "title": "role-title change",
     "rename": "one-person rename",  # results from before the alias scenario replaced it
+    CHARTS_PAIR["cold"]: "cold (charts' pair)",
+    CHARTS_PAIR["edit"]: "one-article edit (charts' pair)",
 }
 REBUILDS = ("noop", "edit", "alias", "title", "rename")
 SERVER_LABELS = {"explainer": "explainer (`build.py serve`)", "hugo": "Hugo (`hugo server`)"}
@@ -137,9 +143,16 @@ METHOD = """\
   the start of the run and compiled) whose `site.yaml` ends with `charts: false`. It has
   its own output folder, build cache and build daemon, shares the source's picture cache
   (`.cache/images`, which no cold build clears: the social cards and resized pictures
-  made by any earlier build, by a symbolic link), runs straight after
-  explainer-nosearch in every round, and times its cold build and the same one-article
-  edit (after an untimed no-op).
+  made by any earlier build, by a symbolic link). The two are measured in pairs, apart
+  from explainer-nosearch's own round: in each round both run cold one after the other
+  (with charts first in odd rounds, without first in even ones), then, after an untimed
+  edit each and with both build daemons up, the same one-article edit is made to each in
+  turn, {pair_edits} times per round (which goes first alternating), the corpus put back
+  and rebuilt, untimed, after each. Every explainer daemon is stopped before every timed
+  cold build, so that no build's leftover work shares the cores with the next.
+- **Bytecode**: every source explainer is built from is compiled (`compileall`) before the
+  run, and the builds run without `PYTHONDONTWRITEBYTECODE`, as in an author's shell, so
+  that no build pays for compiling its modules.
 - **The floor** (`bench/floor.py`, the tool `floor`): the bare conversion the stack cannot
   go below, timed from the outside like every build, interpreter start-up included. It runs
   straight after explainer's builds in each round. It reads no YAML, links nothing, renders
@@ -849,6 +862,18 @@ def _iqr(times: list[float]) -> float | None:
     return quartiles[2] - quartiles[0]
 
 
+def _charts_scenario(results: dict[str, Any], size: int, scenario: str) -> str:
+    """The scenario the charts' `scenario` samples are kept under at `size`: the pairs'
+    if the run made them, else (an older run) the builds' own."""
+    paired = CHARTS_PAIR[scenario]
+    if any(
+        (r["size"], r["tool"], r["scenario"]) == (size, CHARTLESS, paired)
+        for r in results.get("samples", [])
+    ):
+        return paired
+    return scenario
+
+
 def _charts_sizes(results: dict[str, Any]) -> list[int]:
     """The sizes at which the build without charts ran (or failed)."""
     return sorted({r["size"] for r in results.get("summary", []) if r["tool"] == CHARTLESS})
@@ -856,17 +881,20 @@ def _charts_sizes(results: dict[str, Any]) -> list[int]:
 
 def _charts_cold(results: dict[str, Any], size: int) -> dict[str, Any]:
     """Cold build with charts vs without at one size: medians, ratio, verdict."""
-    on, off = _median(results, size, CHARTS_ON), _median(results, size, CHARTLESS)
+    scenario = _charts_scenario(results, size, "cold")
+    on_times, off_times = (
+        _times(results, size, CHARTS_ON, scenario),
+        _times(results, size, CHARTLESS, scenario),
+    )
+    on = statistics.median(on_times) if on_times else None
+    off = statistics.median(off_times) if off_times else None
     ratio = on / off if on is not None and off else None
     return {
         "on": on,
         "off": off,
         "ratio": ratio,
         "ok": None if ratio is None else ratio <= CHARTS_COLD_LIMIT,
-        "runs": (
-            len(_times(results, size, CHARTS_ON, "cold")),
-            len(_times(results, size, CHARTLESS, "cold")),
-        ),
+        "runs": (len(on_times), len(off_times)),
     }
 
 
@@ -877,9 +905,10 @@ def _charts_edit(results: dict[str, Any], size: int) -> dict[str, Any]:
     without by no more than the larger of the two inter-quartile ranges: run-to-run noise
     alone moves a median that much. Fewer than SPREAD_RUNS runs of either: not judged.
     """
+    scenario = _charts_scenario(results, size, "edit")
     on_times, off_times = (
-        _times(results, size, CHARTS_ON, "edit"),
-        _times(results, size, CHARTLESS, "edit"),
+        _times(results, size, CHARTS_ON, scenario),
+        _times(results, size, CHARTLESS, scenario),
     )
     on = statistics.median(on_times) if on_times else None
     off = statistics.median(off_times) if off_times else None
@@ -950,9 +979,10 @@ def _charts_section(results: dict[str, Any]) -> list[str]:
         "",
         'The charts (offices on profiles, "at the time of this story" on articles, the timeline',
         "chart, office holders on topics, co-mention ranks) against the same build without them:",
-        f"{LABELS[CHARTS_ON]} as in every other table, and the same build from a copy of the",
-        "source whose `site.yaml` ends with `charts: false`, run straight after it in every",
-        f"round (see Method). Their cost is judged at {COMPARE_SIZE:,} articles; the other",
+        f"{LABELS[CHARTS_ON]}, and the same build from a copy of the source whose `site.yaml`",
+        "ends with `charts: false`, measured in pairs: in each round both run cold in turn,",
+        "then the same one-article edit is made to each in turn, several times (see Method).",
+        f"Their cost is judged at {COMPARE_SIZE:,} articles; the other",
         "sizes are for scale. The edit's cost is not measurable when the median with charts",
         "exceeds the median without by no more than the larger of the two builds'",
         "inter-quartile ranges (the run-to-run spread); that needs at least "
@@ -1000,15 +1030,16 @@ def _charts_section(results: dict[str, Any]) -> list[str]:
             f"{_verdict(edit['ok']).strip('*')} |"
         )
         for scenario in CHARTLESS_SCENARIOS:
-            row = _summary_row(results, size, CHARTLESS, scenario)
+            row = _summary_row(results, size, CHARTLESS, _charts_scenario(results, size, scenario))
             if row.get("failed"):
                 notes.append(
                     f"- {size:,} articles: {row['failed']} {SCENARIO_LABELS[scenario]} build"
                     f"{'' if row['failed'] == 1 else 's'} without charts failed (log: "
                     f"`bench/.work/logs/{CHARTLESS}-{size}-{scenario}.log`)."
                 )
-        on_stages = _summary_row(results, size, CHARTS_ON, "cold").get("stages") or {}
-        off_stages = _summary_row(results, size, CHARTLESS, "cold").get("stages") or {}
+        cold_scenario = _charts_scenario(results, size, "cold")
+        on_stages = _summary_row(results, size, CHARTS_ON, cold_scenario).get("stages") or {}
+        off_stages = _summary_row(results, size, CHARTLESS, cold_scenario).get("stages") or {}
         moved = [
             f"{name} {on_stages[name]:.2f} → {off_stages[name]:.2f} s"
             for name in dict.fromkeys([*on_stages, *off_stages])
@@ -1458,6 +1489,7 @@ def render(results: dict[str, Any]) -> str:
         METHOD.replace("{sampling}", sampling)
         .replace("{edits}", str(preview.get("edits_per_session", "N")))
         .replace("{poll}", str(preview.get("poll_interval_s", 0.005)))
+        .replace("{pair_edits}", str(results.get("charts_pair_edits", "several")))
     )
     out += ["", "## Method", "", method, "## What each tool was given", "", PEER_INPUTS]
     return "\n".join(out).rstrip() + "\n"

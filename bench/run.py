@@ -21,8 +21,11 @@ Everything is measured from outside the tools (processes, files, HTTP), so it do
 depend on how explainer is built inside.
 
 explainer-nocharts is explainer-nosearch built from a copy of the source whose site.yaml
-says `charts: false`: its cold build and one-article edit, beside explainer-nosearch's in
-the same rounds, are what the charts cost.
+says `charts: false`. What the charts cost is measured in pairs: in each round both builds
+run cold one after the other (their order alternating by round), then, with both build
+daemons up, the same one-article edit is made to each in turn CHARTS_PAIR_EDITS times.
+Every explainer daemon is stopped before every timed cold build, so no build's leftover
+work meets the next one.
 
 Two more "tools" run in the cold scenario only, for issue 17's targets. floor is the floor
 of explainer's stack (bench/floor.py): the same corpus's bodies converted by Python-Markdown
@@ -76,7 +79,12 @@ EXPLAINERS = ("explainer", "explainer-nosearch")
 # and daemon. Kept out of EXPLAINERS, whose builds the peers' targets are judged on: it runs
 # only the cold build and the one-article edit, to compare with explainer-nosearch's.
 CHARTLESS = "explainer-nocharts"
-CHARTLESS_SCENARIOS = ("cold", "edit")
+CHARTLESS_SCENARIOS = ("cold", "edit")  # the scenarios that ask for the charts' pairs
+# The samples of the pairs, for both builds: kept apart from explainer-nosearch's own cold
+# and edit, which are measured in its round with the other rebuilds.
+CHARTS_PAIR = {"cold": "charts-cold", "edit": "charts-edit"}
+CHARTS_PAIR_EDITS = 5  # edits of each build per round, interleaved
+CHARTS_ON = "explainer-nosearch"  # what CHARTLESS is compared with
 BUILDERS = (*EXPLAINERS, CHARTLESS)  # every tool that is explainer's build.py
 NO_SEARCH = ("explainer-nosearch", CHARTLESS)
 PEERS = ("hugo", "pelican", "mkdocs", "eleventy")
@@ -484,6 +492,22 @@ def export_source(rev: str, work: Path) -> Path:
     return src
 
 
+def compile_source(src: Path) -> None:
+    """Compile the build's modules, as its first build does where Python may write bytecode.
+
+    Done for every source the bench builds from (the working tree, an export, the copy
+    without charts), so that no build pays for compiling them: with PYTHONDONTWRITEBYTECODE
+    set, as in some shells and containers, each run would compile every module it imports
+    (about 20 ms of each rebuild's wall time).
+    """
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(src / "explainer")],
+        check=False,
+        stdout=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
 CHARTLESS_FILES = ("explainer", "templates", "static", "build.py", "site.yaml")
 
 
@@ -516,12 +540,7 @@ def chartless_source(src: Path, work: Path) -> Path:
     pictures.mkdir(parents=True, exist_ok=True)
     (dest / ".cache").mkdir()
     (dest / ".cache" / "images").symlink_to(pictures.resolve(), target_is_directory=True)
-    subprocess.run(
-        [sys.executable, "-m", "compileall", "-q", str(dest / "explainer")],
-        check=False,
-        stdout=subprocess.DEVNULL,
-        timeout=300,
-    )
+    compile_source(dest)
     return dest
 
 
@@ -530,6 +549,8 @@ def command_for(
 ) -> tuple[list[str], Path, dict[str, str]]:
     """Return the argv, working folder and environment that build one site."""
     env = dict(os.environ)
+    # As an author's shell: Python keeps the bytecode it compiles (compile_source made it).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if tool in BUILDERS:  # `src` is the copy without charts for CHARTLESS
         argv = [
             sys.executable,
@@ -691,7 +712,9 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
     for stale in out.parent.glob(f".{out.name}.*"):  # explainer's temporary folders
         measure.clear(stale)
     if tool in BUILDERS:
-        stop_daemons(out)
+        # Every daemon of the bench's builds, not only this folder's: one left by another
+        # build may still be finishing its work, and would share the cores with this one.
+        stop_daemons(out.parent)
         cache = explainer_cache_file(src, out)
         if cache is not None:
             measure.clear(cache)
@@ -713,10 +736,12 @@ def clean_for_cold(tool: str, out: Path, site: Path | None, work: Path, src: Pat
 
 
 def stop_daemons(out: Path) -> None:
-    """End the build daemons explainer left for this output folder (a cold build has none).
+    """End the build daemons explainer left for this output folder, or for any folder in it
+    (a cold build has none).
 
     A daemon is a fork of the build that left it, so its command line is that build's.
     """
+    inside = os.fsencode(out) + b"/"
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -724,7 +749,8 @@ def stop_daemons(out: Path) -> None:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"--daemon" in argv and os.fsencode(out) in argv and any(a.endswith(b"build.py") for a in argv):
+        named = os.fsencode(out) in argv or any(a.startswith(inside) for a in argv)
+        if b"--daemon" in argv and named and any(a.endswith(b"build.py") for a in argv):
             pid = int(entry.name)
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
@@ -850,20 +876,24 @@ class Runner:
         corpus: Path,
         site: Path | None,
         record: bool = True,
+        recorded_as: str | None = None,
     ) -> dict[str, Any]:
-        """Run one build; keep its sample if `record`, else only log it (a setup build)."""
+        """Run one build; keep its sample if `record`, else only log it (a setup build).
+
+        `recorded_as` names the scenario the sample is kept under, if not `scenario`.
+        """
         out = self.work / "out" / f"{tool}-{size}"
         src = self.source(tool)
         if scenario == "cold":
             clean_for_cold(tool, out, site, self.work, src)
         argv, cwd, env = command_for(tool, self.tools, corpus, site, out, self.work, src)
-        name = scenario if record else f"{scenario}-untimed"
+        name = (recorded_as or scenario) if record else f"{scenario}-untimed"
         log_path = self.work / "logs" / f"{tool}-{size}-{name}.log"
         got = measure.run_measured(argv, cwd, log_path, env, timeout=self.build_timeout(size))
         row: dict[str, Any] = {
             "size": size,
             "tool": tool,
-            "scenario": scenario,
+            "scenario": recorded_as or scenario,
             "round": round_no,
             **got.as_dict(),
             "load1": round(os.getloadavg()[0], 2),
@@ -875,7 +905,7 @@ class Runner:
             row["stages"], row["detail"] = floor_report(text)
         if tool == HUGO_PAGEFIND and got.returncode == 0:
             row["stages"] = hugo_pagefind_stages(text)
-        label = scenario if record else f"{scenario} (untimed)"
+        label = (recorded_as or scenario) if record else f"{scenario} (untimed)"
         if got.returncode != 0:
             why = (
                 f"killed after {self.build_timeout(size):.0f} s"
@@ -952,11 +982,7 @@ class Runner:
         """Cold build and no-op, then each rebuild scenario of this build from that state."""
 
         def timed(scenario: str) -> bool:
-            return (
-                wanted
-                and scenario in scenarios
-                and (tool != CHARTLESS or scenario in CHARTLESS_SCENARIOS)
-            )
+            return wanted and scenario in scenarios
 
         # A warm cache first (cold build, then a no-op); timed if they were asked for.
         cold = self.build(size, tool, "cold", round_no, corpus, None, record=timed("cold"))
@@ -964,16 +990,7 @@ class Runner:
             log(f"  {tool}: no rebuilds this round (the cold build failed)")
             return
         self.build(size, tool, "noop", round_no, corpus, None, record=timed("noop"))
-        todo = [
-            n
-            for n in scenarios
-            if n in CLI_SCENARIOS
-            and (
-                CLI_SCENARIOS[n][0] == tool
-                # The build without charts makes the same edit as explainer-nosearch.
-                or (tool == CHARTLESS and timed(n) and CLI_SCENARIOS[n][0] == "explainer-nosearch")
-            )
-        ]
+        todo = [n for n in scenarios if n in CLI_SCENARIOS and CLI_SCENARIOS[n][0] == tool]
         with FileGuard(corpus_marker(corpus, self.work)) as guard:
             for number, name in enumerate(todo, 1):
                 scenario = CLI_SCENARIOS[name][1]
@@ -986,6 +1003,46 @@ class Runner:
                         size, tool, f"{scenario}-restore", round_no, corpus, None, record=False
                     )
         stop_daemons(self.work / "out" / f"{tool}-{size}")  # its memory, before what follows
+
+    def charts_pair(self, size: int, round_no: int, corpus: Path, scenarios: list[str]) -> None:
+        """The charts' cost: the build with charts and without, cold and edited, in turn.
+
+        Both cold builds run one after the other, first with charts in odd rounds and first
+        without in even ones. Then, with both daemons up after an untimed edit each, the
+        one-article edit is made CHARTS_PAIR_EDITS times to each build in turn (the corpus
+        put back and rebuilt, untimed, after each), so that both builds meet the machine
+        in the same states. Samples are kept as CHARTS_PAIR's scenarios.
+        """
+        pair = [CHARTS_ON, CHARTLESS] if round_no % 2 else [CHARTLESS, CHARTS_ON]
+        if "cold" in scenarios or "edit" in scenarios:
+            for tool in pair:
+                row = self.build(
+                    size, tool, "cold", round_no, corpus, None,
+                    record="cold" in scenarios, recorded_as=CHARTS_PAIR["cold"],
+                )
+                if row["returncode"] != 0:
+                    log("  charts: no edits this round (a cold build failed)")
+                    return
+        if "edit" in scenarios:
+            with FileGuard(corpus_marker(corpus, self.work)) as guard:
+                # The second cold build stopped the first one's daemon: one untimed edit
+                # each, so that both are served by a daemon holding the build in memory.
+                for tool in pair:
+                    self.change("edit", size, corpus, guard)
+                    self.build(size, tool, "edit", round_no, corpus, None, record=False)
+                    guard.restore()
+                    self.build(size, tool, "edit-restore", round_no, corpus, None, record=False)
+                for number in range(CHARTS_PAIR_EDITS):
+                    # Alternate which build is edited first, as the cold builds do.
+                    for tool in pair if number % 2 == 0 else pair[::-1]:
+                        self.change("edit", size, corpus, guard)
+                        self.build(
+                            size, tool, "edit", round_no, corpus, None,
+                            recorded_as=CHARTS_PAIR["edit"],
+                        )
+                        guard.restore()
+                        self.build(size, tool, "edit-restore", round_no, corpus, None, record=False)
+        stop_daemons(self.work / "out")
 
     def server_session(
         self, size: int, tool: str, round_no: int, corpus: Path, site: Path | None
@@ -1000,6 +1057,7 @@ class Runner:
 
         log_path = self.work / "logs" / f"preview-{tool}-{size}-r{round_no}.log"
         env = dict(os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as in command_for
         if tool == "explainer":
             # Each session starts from nothing, as after a fresh checkout: its peak memory
             # includes the first full build.
@@ -1100,9 +1158,7 @@ class Runner:
                 or any(CLI_SCENARIOS[n][0] == tool for n in scenarios if n in CLI_SCENARIOS)
             )
         ]
-        # Straight after explainer-nosearch's round, so that the two meet the same machine.
-        if CHARTLESS in wanted and set(CHARTLESS_SCENARIOS) & set(scenarios):
-            builds.append(CHARTLESS)
+        charts = CHARTLESS in wanted and bool(set(CHARTLESS_SCENARIOS) & set(scenarios))
         if explainer_on and {"alias", "title"} & set(scenarios):
             self.picks(size, corpus)
         hugo_server = "hugo-server" in scenarios and "hugo" in sites
@@ -1113,6 +1169,8 @@ class Runner:
             log(f"size {size}, round {round_no}/{runs} (load average {load[0]:.2f})")
             for tool in builds:
                 self.explainer_round(size, tool, round_no, corpus, scenarios, tool in wanted)
+            if charts:
+                self.charts_pair(size, round_no, corpus, scenarios)
             # The floor straight after explainer's cold builds, on the same machine.
             if FLOOR in wanted and "cold" in scenarios:
                 self.build(size, FLOOR, "cold", round_no, corpus, None)
@@ -1392,6 +1450,7 @@ def _run(
     wanted = [t for t in wanted if t not in tools.missing]
 
     src = export_source(args.source, args.work) if args.source else REPO
+    compile_source(src)
     code_before = code_hash(src)
     chartless = chartless_source(src, args.work) if CHARTLESS in wanted else None
     results: dict[str, Any] = {
@@ -1405,6 +1464,7 @@ def _run(
         "skipped": {t: r for t, r in tools.missing.items()},
         "machine": {**machine(), "waits_for_background_work": subreaper},
         "sampling": measure.SAMPLING,
+        "charts_pair_edits": CHARTS_PAIR_EDITS,
         "load_average_start": [round(x, 2) for x in os.getloadavg()],
         "versions": {"explainer": explainer_versions(src), **tools.versions},
         "pages": {},
