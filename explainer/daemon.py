@@ -76,11 +76,16 @@ def build(options: BuildOptions, started: float, progress: Progress) -> BuildRes
         if answer is not None:
             return answer
     builder = CachedBuild(options)
+    # The daemon left behind writes the cache, after we have reported: off the wait.
+    builder.defer_saving = where is not None
     result = builder.run(started, progress)
     if where is None:
         return result
     progress.clear()
-    return replace(result, daemon_left=_start(builder, where))
+    pid = _start(builder, where)
+    if not pid:
+        builder.save()  # no daemon to write it
+    return replace(result, daemon_left=pid)
 
 
 def stop(options: BuildOptions) -> bool:
@@ -256,6 +261,7 @@ def _serve(builder: CachedBuild, listener: socket.socket, where: Path) -> None:
     _name_process(b"build daemon")  # what `ps -o comm` and `top` show
     me = where.stat().st_ino
     builder.defer_saving = True  # the cache is written after each answer, not before
+    builder.save()  # the build that left us did not write it
     if builder.engine is not None:
         builder.engine.warm()
     idle = float(os.environ.get("EXPLAINER_DAEMON_IDLE", IDLE_SECONDS))

@@ -26,6 +26,7 @@ SOCIAL_WIDTH = 1200  # the width social sites show a card's picture at
 CARD_WIDTH, CARD_HEIGHT = 1200, 630
 FOLDER = "static/images"
 RECIPE = "1"  # bump when the way a file is made changes: every name changes with it
+CARD_RECIPE = "2"  # bump when the way a social card is drawn changes: only cards' names change
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 MIME_TYPES = {"webp": "image/webp", "jpeg": "image/jpeg", "png": "image/png"}
 
@@ -70,7 +71,7 @@ class Card:
 
     @property
     def key(self) -> str:
-        return _key("card", self.title, self.site)
+        return _key("card", CARD_RECIPE, self.title, self.site)
 
     @property
     def out_path(self) -> str:

@@ -62,10 +62,14 @@ class Tracked:
 
     def __getattr__(self, name: str) -> Any:
         obj = self._obj
-        member = getattr(type(obj), name, None)
-        if isinstance(member, types.FunctionType):
-            return types.MethodType(member, self)
-        if isinstance(member, property) and member.fget is not None:
+        kind = type(obj)
+        try:
+            member = _MEMBERS[kind, name]
+        except KeyError:
+            member = _MEMBERS[kind, name] = _member(kind, name)
+        if member is not None:
+            if isinstance(member, types.FunctionType):
+                return types.MethodType(member, self)
             return member.fget(self)
         value = getattr(obj, name)
         self._reads.add((*self._prefix, name))
@@ -97,6 +101,20 @@ class Tracked:
 
     def __str__(self) -> str:
         return str(self._whole())
+
+
+# (class, name) -> the method or property a Tracked view runs with itself as `self`, or
+# None for what is read off the object (a field): looked up once per class and name.
+_MEMBERS: dict[tuple[type, str], Any] = {}
+
+
+def _member(kind: type, name: str) -> Any:
+    member = getattr(kind, name, None)
+    if isinstance(member, types.FunctionType):
+        return member
+    if isinstance(member, property) and member.fget is not None:
+        return member
+    return None
 
 
 def track(obj: Any, prefix: Fact, reads: Reads) -> Any:
