@@ -127,10 +127,44 @@ def track(obj: Any, prefix: Fact, reads: Reads) -> Any:
 def _view_type(kind: type) -> type[Tracked]:
     """The tracking class for objects of kind, named and placed as kind is, so that
     messages about it (a template asking for a field that does not exist) read as
-    they would without it."""
-    view_type = type(kind.__name__, (Tracked,), {"__slots__": (), "__module__": kind.__module__})
+    they would without it.
+
+    It has kind's methods and properties, which so run with the view as `self`, and a
+    property noting the read for each dataclass field: a read finds its attribute at
+    once, where Tracked.__getattr__ runs only after Python's own look-up has failed.
+    """
+    namespace: dict[str, Any] = {"__slots__": (), "__module__": kind.__module__}
+    for klass in reversed(kind.__mro__[:-1]):  # not object's
+        for name, member in vars(klass).items():
+            if name.startswith("__") or name in _TRACKED_NAMES:
+                continue
+            if isinstance(member, types.FunctionType) or (
+                isinstance(member, property) and member.fget is not None
+            ):
+                namespace[name] = member
+    if dataclasses.is_dataclass(kind):
+        for item in dataclasses.fields(kind):
+            if item.name not in _TRACKED_NAMES:
+                namespace[item.name] = _field_reader(item.name)
+    view_type = type(kind.__name__, (Tracked,), namespace)
     view_type.__qualname__ = kind.__qualname__
     return view_type
+
+
+_TRACKED_NAMES = frozenset({"_obj", "_prefix", "_reads", "_whole"})
+
+
+def _field_reader(name: str) -> property:
+    """A property that reads one field of the object behind a view and notes the read."""
+
+    def read(view: Tracked) -> Any:
+        value = getattr(view._obj, name)
+        view._reads.add((*view._prefix, name))
+        if isinstance(value, ENTITY_TYPES):
+            return track(value, ("field", value.slug), view._reads)
+        return value
+
+    return property(read)
 
 
 @dataclass(frozen=True, slots=True)
