@@ -1238,6 +1238,42 @@ def _floor_stage_table(results: dict[str, Any], size: int) -> list[str]:
     return lines
 
 
+def _floors_together(results: dict[str, Any], sizes: list[int]) -> list[str]:
+    """The Markdown floor and the Jinja floor side by side, against the 1.5× target."""
+    drawn = results.get("render_floor", {})
+    rows = [size for size in sizes if str(size) in drawn and _median(results, size, FLOOR)]
+    if not rows:
+        return []
+    out = [
+        "### The floors together",
+        "",
+        "A build also draws its pages, and Jinja2 is as fixed a part of the stack as",
+        "Python-Markdown. `bench/render_floor.py` loads and links the corpus and makes every",
+        "page's context beforehand (untimed, charts drawn), then times the templates'",
+        "`render()` alone for every page over every core (median of three passes): no hover",
+        "cards, no encoding, nothing written. Run once per size, in the first round, after the",
+        "floor. Together the two are the least a cold build of these pages can take on this",
+        "stack before it reads any YAML, links a name, writes a byte or indexes for search.",
+        "",
+        f"| articles | Markdown floor | Jinja floor (pages) | together | {FLOOR_LIMIT}× the Markdown "
+        f"floor | MkDocs ÷ {PEER_SPEEDUP} | Pelican ÷ {PEER_SPEEDUP} |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for size in rows:
+        floor = _median(results, size, FLOOR)
+        assert floor is not None
+        jinja = drawn[str(size)]
+        both = floor + float(jinja["seconds"])
+        mkdocs, pelican = _median(results, size, "mkdocs"), _median(results, size, "pelican")
+        out.append(
+            f"| {size:,} | {_s(floor)} | {_s(float(jinja['seconds']))} ({jinja['pages']:,}) "
+            f"| {_s(both)} ({_r(both / floor)}) | {_s(FLOOR_LIMIT * floor)} "
+            f"| {_s(mkdocs / PEER_SPEEDUP if mkdocs else None)} "
+            f"| {_s(pelican / PEER_SPEEDUP if pelican else None)} |"
+        )
+    return [*out, ""]
+
+
 def _floor_section(results: dict[str, Any]) -> list[str]:
     """Against the floor of the stack: issue 17's targets, the ratios, stage by stage."""
     out = [
@@ -1293,6 +1329,7 @@ def _floor_section(results: dict[str, Any]) -> list[str]:
         "sizes are for scale.",
         "",
     ]
+    out += _floors_together(results, sizes)
     notes = []
     for size in sizes:
         detail = _floor_detail(results, size)

@@ -30,7 +30,8 @@ work meets the next one.
 Two more "tools" run in the cold scenario only, for issue 17's targets. floor is the floor
 of explainer's stack (bench/floor.py): the same corpus's bodies converted by Python-Markdown
 with the built-in extensions explainer uses, over every core, nothing else; it runs straight
-after explainer's builds in each round. hugo+pagefind is Hugo's build of its minimal site
+after explainer's builds in each round. In the first round, bench/render_floor.py follows it:
+Jinja drawing the same corpus's pages from contexts made beforehand, the stack's other floor. hugo+pagefind is Hugo's build of its minimal site
 followed by Pagefind's CLI (the project's, `python -m pagefind --site OUT`) over Hugo's
 output: a search-indexed site built by the peer, to judge explainer's build with search on.
 """
@@ -1004,6 +1005,24 @@ class Runner:
                     )
         stop_daemons(self.work / "out" / f"{tool}-{size}")  # its memory, before what follows
 
+    def render_floor(self, size: int, corpus: Path) -> None:
+        """Jinja drawing this corpus's pages from contexts made beforehand (bench/render_floor.py,
+        its own three timed passes): the stack's second floor, beside bench/floor.py's."""
+        log_path = self.work / "logs" / f"render-floor-{size}.log"
+        argv = [sys.executable, str(BENCH / "render_floor.py"), str(corpus), "--repeat", "3"]
+        with log_path.open("w") as out:
+            done = subprocess.run(
+                argv, cwd=self.src, stdout=out, stderr=subprocess.STDOUT,
+                timeout=self.build_timeout(size) * 3, check=False,
+            )
+        lines = log_path.read_text(errors="replace").strip().splitlines()
+        if done.returncode != 0 or not lines:
+            log(f"  render floor FAILED (exit {done.returncode}); log {log_path}:\n{tail(log_path)}")
+            return
+        found = json.loads(lines[-1])
+        self.results.setdefault("render_floor", {})[str(size)] = found
+        log(f"  {'render floor':<18} {'(Jinja only)':<16} {found['seconds']:7.2f} s")
+
     def charts_pair(self, size: int, round_no: int, corpus: Path, scenarios: list[str]) -> None:
         """The charts' cost: the build with charts and without, cold and edited, in turn.
 
@@ -1174,6 +1193,8 @@ class Runner:
             # The floor straight after explainer's cold builds, on the same machine.
             if FLOOR in wanted and "cold" in scenarios:
                 self.build(size, FLOOR, "cold", round_no, corpus, None)
+                if round_no == 1:
+                    self.render_floor(size, corpus)
             # The two preview servers back to back, so that both meet the same machine.
             if explainer_on and "preview" in scenarios:
                 self.server_session(size, "explainer", round_no, corpus, None)

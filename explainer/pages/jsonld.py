@@ -25,7 +25,8 @@ TOPIC_TYPES = {
 
 def script(data: dict[str, Any]) -> Markup:
     """Serialise data for a <script type="application/ld+json"> block, safe inside HTML."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    # Compact: with no indent, json's C encoder writes it (several times quicker).
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return Markup(text)
 
