@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import os
 import shutil
 import signal
@@ -35,6 +36,13 @@ _worker_task: Callable[[int], Any] | None = None
 def _start_worker(task: Callable[[int], Any]) -> None:
     global _worker_task
     _worker_task = task
+    # A build holds the cycle collector while it works (store.no_collections), and a
+    # worker inherits that: the garbage its tasks leave in cycles (a template's macros
+    # and the page context they hold) would then stay until it exits, one page's worth
+    # per task. What the worker was handed is frozen, so that the collector never walks
+    # it (nor copies its pages from the parent's); what the tasks make is collected.
+    gc.freeze()
+    gc.enable()
     # Ctrl-C reaches every process of the group; the main one stops the pool. A worker
     # killed by it mid-result would leave the pool waiting forever on a half-sent result.
     # Workers start with it blocked (see iter_indexed): one arriving earlier is dropped here.

@@ -376,6 +376,8 @@ def file_bytes(
 
     A damaged cache file costs the time to make it again, never a wrong file.
     """
+    if not recipes:
+        return  # nothing asked: the cache is not looked through (it may hold many files)
     index = cache_index(cache_dir)
     missing: dict[str, list[Recipe]] = {}
     for recipe in recipes:
