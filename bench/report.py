@@ -879,15 +879,21 @@ def _charts_sizes(results: dict[str, Any]) -> list[int]:
     return sorted({r["size"] for r in results.get("summary", []) if r["tool"] == CHARTLESS})
 
 
-def _charts_cold(results: dict[str, Any], size: int) -> dict[str, Any]:
-    """Cold build with charts vs without at one size: medians, ratio, verdict."""
-    scenario = _charts_scenario(results, size, "cold")
-    on_times, off_times = (
-        _times(results, size, CHARTS_ON, scenario),
-        _times(results, size, CHARTLESS, scenario),
-    )
+def _charts_times(
+    results: dict[str, Any], size: int, scenario: str
+) -> tuple[list[float], list[float], float | None, float | None]:
+    """The times of a scenario with charts and without, and their medians."""
+    kept = _charts_scenario(results, size, scenario)
+    on_times = _times(results, size, CHARTS_ON, kept)
+    off_times = _times(results, size, CHARTLESS, kept)
     on = statistics.median(on_times) if on_times else None
     off = statistics.median(off_times) if off_times else None
+    return on_times, off_times, on, off
+
+
+def _charts_cold(results: dict[str, Any], size: int) -> dict[str, Any]:
+    """Cold build with charts vs without at one size: medians, ratio, verdict."""
+    on_times, off_times, on, off = _charts_times(results, size, "cold")
     ratio = on / off if on is not None and off else None
     return {
         "on": on,
@@ -905,13 +911,7 @@ def _charts_edit(results: dict[str, Any], size: int) -> dict[str, Any]:
     without by no more than the larger of the two inter-quartile ranges: run-to-run noise
     alone moves a median that much. Fewer than SPREAD_RUNS runs of either: not judged.
     """
-    scenario = _charts_scenario(results, size, "edit")
-    on_times, off_times = (
-        _times(results, size, CHARTS_ON, scenario),
-        _times(results, size, CHARTLESS, scenario),
-    )
-    on = statistics.median(on_times) if on_times else None
-    off = statistics.median(off_times) if off_times else None
+    on_times, off_times, on, off = _charts_times(results, size, "edit")
     iqr_on, iqr_off = _iqr(on_times), _iqr(off_times)
     difference = on - off if on is not None and off is not None else None
     spread = max(iqr_on, iqr_off) if iqr_on is not None and iqr_off is not None else None

@@ -61,21 +61,13 @@ class Tracked:
         object.__setattr__(self, "_reads", reads)
 
     def __getattr__(self, name: str) -> Any:
-        obj = self._obj
-        kind = type(obj)
-        try:
-            member = _MEMBERS[kind, name]
-        except KeyError:
-            member = _MEMBERS[kind, name] = _member(kind, name)
-        if member is not None:
-            if isinstance(member, types.FunctionType):
-                return types.MethodType(member, self)
+        # What the view's class (see _view_type) does not carry: rarely reached.
+        member = getattr(type(self._obj), name, None)
+        if isinstance(member, types.FunctionType):
+            return types.MethodType(member, self)
+        if isinstance(member, property) and member.fget is not None:
             return member.fget(self)
-        value = getattr(obj, name)
-        self._reads.add((*self._prefix, name))
-        if isinstance(value, ENTITY_TYPES):
-            return track(value, ("field", value.slug), self._reads)
-        return value
+        return _read(self, name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"{type(self._obj).__name__} is read-only")
@@ -103,18 +95,13 @@ class Tracked:
         return str(self._whole())
 
 
-# (class, name) -> the method or property a Tracked view runs with itself as `self`, or
-# None for what is read off the object (a field): looked up once per class and name.
-_MEMBERS: dict[tuple[type, str], Any] = {}
-
-
-def _member(kind: type, name: str) -> Any:
-    member = getattr(kind, name, None)
-    if isinstance(member, types.FunctionType):
-        return member
-    if isinstance(member, property) and member.fget is not None:
-        return member
-    return None
+def _read(view: Tracked, name: str) -> Any:
+    """Read an attribute off the object behind a view, noting the read."""
+    value = getattr(view._obj, name)
+    view._reads.add((*view._prefix, name))
+    if isinstance(value, ENTITY_TYPES):
+        return track(value, ("field", value.slug), view._reads)
+    return value
 
 
 def track(obj: Any, prefix: Fact, reads: Reads) -> Any:
@@ -157,14 +144,7 @@ _TRACKED_NAMES = frozenset({"_obj", "_prefix", "_reads", "_whole"})
 def _field_reader(name: str) -> property:
     """A property that reads one field of the object behind a view and notes the read."""
 
-    def read(view: Tracked) -> Any:
-        value = getattr(view._obj, name)
-        view._reads.add((*view._prefix, name))
-        if isinstance(value, ENTITY_TYPES):
-            return track(value, ("field", value.slug), view._reads)
-        return value
-
-    return property(read)
+    return property(lambda view: _read(view, name))
 
 
 @dataclass(frozen=True, slots=True)
